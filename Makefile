@@ -1,0 +1,45 @@
+# Connect — every task a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO        ?= go
+BIN       := bin
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+PKGS      := ./...
+
+.PHONY: help run demo generate check-generated fmt-check lint vet test test-go test-browser browser-deps bench audit build clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+run: ## run Connect on http://127.0.0.1:8080 with its database in ./data
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/connect serve
+
+generate: ## regenerate templ components
+	$(GO) tool templ generate
+
+check-generated: ## fail if the committed templ output is not current
+	@$(GO) tool templ generate >/dev/null
+	@git diff --exit-code -- '*_templ.go' || (echo "templ output is stale: run 'make generate' and commit" && exit 1)
+	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || (echo "new templ output is not committed:"; git ls-files --others --exclude-standard -- '*_templ.go'; exit 1)
+
+fmt-check: ## fail if gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go') 2>&1); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet: ## go vet
+	$(GO) vet $(PKGS)
+
+lint: fmt-check vet ## gofmt check and go vet
+
+test-go: ## unit and integration tests with the race detector
+	$(GO) test -race -count=1 $(PKGS)
+
+test: fmt-check vet check-generated test-go ## everything CI runs
+	@echo "make test: all checks passed"
+
+build: ## a static binary in bin/
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/connect ./cmd/connect
+
+clean: ## remove build output
+	rm -rf $(BIN) testoutput

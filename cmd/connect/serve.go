@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/connect/connect/internal/auth"
+	"github.com/connect/connect/internal/config"
+	"github.com/connect/connect/internal/store"
+	"github.com/connect/connect/web"
+)
+
+// shutdownGrace is how long requests in flight may take to finish.
+const shutdownGrace = 10 * time.Second
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, rest, err := config.Load("connect serve", args, getenv, stderr, true)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", rest)
+	}
+	log := newLogger(cfg.LogFormat, stderr)
+
+	st, err := store.Open(ctx, cfg.DatabasePath())
+	if err != nil {
+		return err
+	}
+	sessions := st.Sessions(5 * time.Minute)
+	// Shutdown order (reverse of start): HTTP, then the session sweeper, then
+	// the database, so nothing writes to a closed database.
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
+	defer sessions.StopCleanup()
+
+	if err := announceSetup(ctx, st, cfg.BaseURL, log); err != nil {
+		return err
+	}
+
+	h, err := web.New(web.Options{Store: st, SessionStore: sessions, Logger: log, BaseURL: cfg.BaseURL})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           h.Routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (CONNECT_ADDR): %w", cfg.Addr, err)
+	}
+	log.Info("Connect is listening", "addr", ln.Addr().String(), "url", cfg.BaseURL, "data_dir", cfg.DataDir, "version", version)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down HTTP server: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve HTTP: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// announceSetup prints a one-time link to create the first administrator
+// while none exists. Only the token's hash is stored; each start replaces it.
+func announceSetup(ctx context.Context, st *store.Store, baseURL string, log *slog.Logger) error {
+	admins, err := st.CountActiveAdmins(ctx)
+	if err != nil {
+		return err
+	}
+	if admins > 0 {
+		return nil
+	}
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	expires := time.Now().Add(auth.SetupTokenLifetime)
+	if err := st.ReplaceSetupToken(ctx, hash, expires); err != nil {
+		return err
+	}
+	log.Warn("No administrator exists yet. Open this one-time link to create one (valid 24 hours):",
+		"setup_url", baseURL+"/setup?token="+token, "expires", expires.UTC().Format(time.RFC3339))
+	return nil
+}

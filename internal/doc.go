@@ -1,2 +1,0 @@
-// Package internal holds Connect's private packages; see DESIGN.md for the map.
-package internal

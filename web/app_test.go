@@ -1,0 +1,150 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/connect/connect/internal/auth"
+	"github.com/connect/connect/internal/store"
+)
+
+// testApp is the real router over a real SQLite file, served by httptest.
+type testApp struct {
+	t      *testing.T
+	store  *store.Store
+	server *httptest.Server
+	logs   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+const testPassword = "correct horse battery"
+
+func newTestApp(t *testing.T) *testApp {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "connect.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	logs := &syncBuffer{}
+	h, err := New(Options{Store: st, SessionStore: st.Sessions(0), Logger: slog.New(slog.NewTextHandler(logs, nil)), BaseURL: "http://127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.Routes())
+	t.Cleanup(srv.Close)
+	return &testApp{t: t, store: st, server: srv, logs: logs}
+}
+
+// addUser creates an account directly in the store.
+func (a *testApp) addUser(email, role string) store.User {
+	a.t.Helper()
+	hash, err := auth.HashPassword(testPassword)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	u, err := a.store.CreateUser(context.Background(), email, hash, role)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return u
+}
+
+// browser is one visitor with its own cookie jar; it does not follow
+// redirects so tests can see them.
+type browser struct {
+	app    *testApp
+	client *http.Client
+}
+
+func (a *testApp) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{app: a, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (b *browser) get(path string) *http.Response {
+	b.app.t.Helper()
+	resp, err := b.client.Get(b.app.server.URL + path)
+	if err != nil {
+		b.app.t.Fatal(err)
+	}
+	return resp
+}
+
+// post sends a same-origin form, as a browser would (Sec-Fetch-Site).
+func (b *browser) post(path string, form url.Values) *http.Response {
+	b.app.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, b.app.server.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.app.t.Fatal(err)
+	}
+	return resp
+}
+
+func (b *browser) signIn(email string) {
+	b.app.t.Helper()
+	resp := b.post("/login", url.Values{"email": {email}, "password": {testPassword}})
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		b.app.t.Fatalf("sign in as %s: status %d", email, resp.StatusCode)
+	}
+}
+
+func (b *browser) sessionCookie() string {
+	u, _ := url.Parse(b.app.server.URL)
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == "connect_session" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func parse(t *testing.T, resp *http.Response) *goquery.Document {
+	t.Helper()
+	defer resp.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func drain(resp *http.Response) {
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+}

@@ -1,0 +1,52 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/connect/connect/internal/auth"
+)
+
+// Routes is the whole application, readable top to bottom. Every route says
+// which role it needs; web's tests walk this table to prove it.
+func (h *Handler) Routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, h.logRequests, h.recoverPanics,
+		h.securityHeaders, h.crossOrigin, h.limitBodies)
+
+	withSession := func(fn http.HandlerFunc) http.HandlerFunc {
+		return h.sessions.LoadAndSave(h.loadViewer(fn)).ServeHTTP
+	}
+	r.NotFound(withSession(h.notFound))
+	r.MethodNotAllowed(withSession(h.methodNotAllowed))
+
+	// Outside the session: assets and probes must not touch the session table.
+	h.handle(r, http.MethodGet, "/static/*", auth.Public, h.assets.Handler().ServeHTTP)
+	h.handle(r, http.MethodGet, "/healthz", auth.Public, h.healthz)
+	h.handle(r, http.MethodGet, "/readyz", auth.Public, h.readyz)
+
+	r.Group(func(r chi.Router) {
+		r.Use(h.sessions.LoadAndSave, h.loadViewer)
+
+		// Signing in and the one-time first-administrator setup.
+		h.handle(r, http.MethodGet, "/login", auth.Public, h.loginForm)
+		h.handle(r, http.MethodPost, "/login", auth.Public, h.loginSubmit)
+		h.handle(r, http.MethodPost, "/logout", auth.Public, h.logout)
+		h.handle(r, http.MethodGet, "/setup", auth.Public, h.setupForm)
+		h.handle(r, http.MethodPost, "/setup", auth.Public, h.setupSubmit)
+
+		h.handle(r, http.MethodGet, "/", auth.Helpdesk, h.home)
+
+		// Accounts (administrators only).
+		h.handle(r, http.MethodGet, "/users", auth.Admin, h.usersPage)
+		h.handle(r, http.MethodPost, "/users", auth.Admin, h.userCreate)
+		h.handle(r, http.MethodPost, "/users/{id}", auth.Admin, h.userUpdate)
+
+		// Account-wide settings: everyone reads, administrators change.
+		h.handle(r, http.MethodGet, "/settings", auth.Helpdesk, h.settingsPage)
+		h.handle(r, http.MethodPost, "/settings", auth.Admin, h.settingsSubmit)
+	})
+	return r
+}

@@ -1,0 +1,89 @@
+// Package web is Connect's HTTP side: the router, middleware and one file of
+// handlers per area. Handlers are methods on Handler, which holds every
+// dependency; there are no globals.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/connect/connect/internal/auth"
+	"github.com/connect/connect/internal/store"
+	"github.com/connect/connect/static"
+)
+
+// Handler serves every page and API of Connect.
+type Handler struct {
+	store    *store.Store
+	sessions *scs.SessionManager
+	assets   *static.Assets
+	throttle *auth.Throttle
+	log      *slog.Logger
+	baseURL  string
+	secure   bool
+	now      func() time.Time
+}
+
+// Options are what New needs from main.
+type Options struct {
+	Store        *store.Store
+	SessionStore scs.Store
+	Logger       *slog.Logger
+	BaseURL      string // https turns on Secure cookies, __Host- and HSTS
+	Now          func() time.Time
+}
+
+// Session lifetimes from DESIGN.md.
+const (
+	sessionIdleTimeout = 30 * time.Minute
+	sessionLifetime    = 12 * time.Hour
+)
+
+// New builds the handler and its session manager.
+func New(o Options) (*Handler, error) {
+	if o.Store == nil || o.SessionStore == nil || o.Logger == nil {
+		return nil, errors.New("web: store, session store and logger are required")
+	}
+	assets, err := static.New()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{
+		store:    o.Store,
+		assets:   assets,
+		throttle: auth.NewThrottle(),
+		log:      o.Logger,
+		baseURL:  o.BaseURL,
+		secure:   strings.HasPrefix(o.BaseURL, "https://"),
+		now:      o.Now,
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	sm := scs.New()
+	sm.Store = o.SessionStore
+	sm.IdleTimeout = sessionIdleTimeout
+	sm.Lifetime = sessionLifetime
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = false
+	if h.secure {
+		// The __Host- prefix makes the browser refuse the cookie unless it is
+		// Secure, host-only and for path /.
+		sm.Cookie.Name = "__Host-session"
+		sm.Cookie.Secure = true
+	} else {
+		sm.Cookie.Name = "connect_session"
+	}
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		h.serverError(w, r, err)
+	}
+	h.sessions = sm
+	return h, nil
+}

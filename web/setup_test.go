@@ -1,0 +1,94 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/connect/connect/internal/auth"
+)
+
+func (a *testApp) setupToken(expires time.Time) string {
+	a.t.Helper()
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if err := a.store.ReplaceSetupToken(context.Background(), hash, expires); err != nil {
+		a.t.Fatal(err)
+	}
+	return token
+}
+
+func TestFirstAdministratorSetup(t *testing.T) {
+	app := newTestApp(t)
+	token := app.setupToken(time.Now().Add(time.Hour))
+	b := app.browser()
+
+	resp := b.get("/setup?token=" + token)
+	doc := parse(t, resp)
+	if resp.StatusCode != http.StatusOK || doc.Find(`input[name=token]`).Length() != 1 {
+		t.Fatalf("setup form: status %d", resp.StatusCode)
+	}
+
+	// Field errors keep what was typed and spend nothing.
+	resp = b.post("/setup", url.Values{"token": {token}, "email": {"not-an-email"}, "password": {"short"}, "password_confirm": {"other"}})
+	doc = parse(t, resp)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad input: status %d", resp.StatusCode)
+	}
+	for _, f := range []string{"email", "password", "password_confirm"} {
+		if doc.Find(`[data-testid=error-`+f+`]`).Length() != 1 {
+			t.Errorf("no error shown for %s", f)
+		}
+	}
+	if v, _ := doc.Find(`input[name=email]`).Attr("value"); v != "not-an-email" {
+		t.Errorf("typed email not kept: %q", v)
+	}
+	if n, _ := app.store.CountActiveAdmins(context.Background()); n != 0 {
+		t.Fatal("an administrator was stored from bad input")
+	}
+
+	resp = b.post("/setup", url.Values{"token": {token}, "email": {"first@example.com"}, "password": {testPassword}, "password_confirm": {testPassword}})
+	drain(resp)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("valid setup: status %d", resp.StatusCode)
+	}
+	resp = b.get("/users")
+	drain(resp)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("new administrator is not signed in: /users answers %d", resp.StatusCode)
+	}
+
+	// The token is single use.
+	other := app.browser()
+	resp = other.post("/setup", url.Values{"token": {token}, "email": {"second@example.com"}, "password": {testPassword}, "password_confirm": {testPassword}})
+	doc = parse(t, resp)
+	if resp.StatusCode != http.StatusBadRequest || doc.Find(`[data-testid=setup-invalid]`).Length() != 1 {
+		t.Fatalf("reused token: status %d", resp.StatusCode)
+	}
+	if _, err := app.store.UserByEmail(context.Background(), "second@example.com"); err == nil {
+		t.Fatal("a reused token created a second account")
+	}
+}
+
+func TestSetupTokenRefusals(t *testing.T) {
+	app := newTestApp(t)
+	expired := app.setupToken(time.Now().Add(-time.Minute))
+	tests := map[string]string{
+		"expired": "/setup?token=" + expired,
+		"unknown": "/setup?token=abc",
+		"missing": "/setup",
+	}
+	for name, path := range tests {
+		t.Run(name, func(t *testing.T) {
+			resp := app.browser().get(path)
+			doc := parse(t, resp)
+			if resp.StatusCode != http.StatusBadRequest || doc.Find(`[data-testid=setup-invalid]`).Length() != 1 {
+				t.Fatalf("status %d, want 400 with an explanation", resp.StatusCode)
+			}
+		})
+	}
+}
