@@ -32,8 +32,18 @@ vet: ## go vet
 
 lint: fmt-check vet ## gofmt check and go vet
 
-test-go: ## unit and integration tests with the race detector
-	$(GO) test -race -count=1 $(PKGS)
+CHROMIUM ?= /usr/bin/chromium
+
+browser-deps: ## install Debian's Chromium for the browser tests when missing
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "Installing Chromium for the browser tests (Debian package chromium)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+	@"$(CHROMIUM)" --version
+
+test-go: browser-deps ## unit, integration and browser tests with the race detector
+	CONNECT_BROWSER_TESTS=required CONNECT_CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 $(PKGS)
 
 test: fmt-check vet check-generated test-go ## everything CI runs
 	@echo "make test: all checks passed"
