@@ -4,32 +4,22 @@ import (
 	"net/http"
 
 	"github.com/connect/connect/internal/auth"
+	"github.com/connect/connect/internal/schedule"
 	"github.com/connect/connect/internal/store"
 	"github.com/connect/connect/templates"
 )
 
-// regionOptions are the account regions of SPEC.md and the zones their
-// schedule follows.
-var regionOptions = []templates.Option{
-	{Value: "europe", Label: "Europe", Hint: "Europe/London time"},
-	{Value: "north_america", Label: "North America", Hint: "America/New_York time"},
-	{Value: "south_africa", Label: "South Africa", Hint: "Africa/Johannesburg time"},
-	{Value: "australia", Label: "Australia", Hint: "Australia/Sydney time"},
-}
-
-const defaultRegion = "europe"
-
-func validRegion(v string) bool {
-	for _, o := range regionOptions {
-		if o.Value == v {
-			return true
-		}
+// regionOptions are the account regions with the zone each schedule follows.
+func regionOptions() []templates.Option {
+	var out []templates.Option
+	for _, r := range schedule.Regions() {
+		out = append(out, templates.Option{Value: string(r), Label: r.Label(), Hint: r.TimeZone() + " time"})
 	}
-	return false
+	return out
 }
 
 func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request) {
-	region, err := h.store.Setting(r.Context(), store.SettingRegion, defaultRegion)
+	region, err := h.store.Setting(r.Context(), store.SettingRegion, string(schedule.Europe))
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -38,7 +28,7 @@ func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status int, v templates.SettingsView) {
-	v.Regions = regionOptions
+	v.Regions = regionOptions()
 	v.CanEdit = viewerRole(r).Allows(auth.Admin)
 	h.render(w, r, status, templates.SettingsPage(h.page(r, "Settings", "settings"), v))
 }
@@ -48,7 +38,7 @@ func (h *Handler) settingsSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	region := field(r, "region")
-	if !validRegion(region) {
+	if _, err := schedule.ParseRegion(region); err != nil {
 		h.renderSettings(w, r, http.StatusUnprocessableEntity, templates.SettingsView{Region: region,
 			Errors: templates.FieldErrors{"region": "Choose the region where your account is held: Europe, North America, South Africa or Australia."}})
 		return
