@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"fmt"
-	"net/url"
 )
 
 // DeltaUsers runs a users delta query page by page, handing each page to fn
@@ -59,5 +58,7 @@ func (c *Client) deltaStart(link, startPath, selectFields string) (string, error
 	if link != "" {
 		return c.resolve(link, nil)
 	}
-	return c.resolve(startPath, url.Values{"$select": {selectFields}})
+	// The select lists are constants of URL-safe characters, so they are
+	// written as Graph's documentation writes them rather than %-encoded.
+	return c.resolve(startPath+"?$select="+selectFields, nil)
 }
