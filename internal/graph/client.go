@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -67,7 +68,8 @@ func WithMaxBodyBytes(n int64) Option {
 	return func(c *Client) { c.maxBodyBytes = n }
 }
 
-// WithUserAgent sets the User-Agent (default "Connect").
+// WithUserAgent sets the User-Agent (default "Connect/<module version>",
+// "Connect/dev" in a development build).
 func WithUserAgent(ua string) Option {
 	return func(c *Client) { c.userAgent = ua }
 }
@@ -108,7 +110,7 @@ func New(baseURL string, hc *http.Client, tokens TokenSource, opts ...Option) (*
 		maxBackoff:     2 * time.Minute,
 		attemptTimeout: 100 * time.Second,
 		maxBodyBytes:   64 << 20,
-		userAgent:      "Connect",
+		userAgent:      "Connect/" + buildVersion(),
 		paceThreshold:  80,
 		paceUnit:       100 * time.Millisecond,
 	}
@@ -116,6 +118,14 @@ func New(baseURL string, hc *http.Client, tokens TokenSource, opts ...Option) (*
 		opt(c)
 	}
 	return c, nil
+}
+
+// buildVersion is the main module's version as the Go toolchain stamped it.
+func buildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
 }
 
 // Stats counts a client's traffic since it was made, for the run record
