@@ -57,13 +57,13 @@ func WithBackoff(base, maxWait time.Duration) Option {
 }
 
 // WithAttemptTimeout bounds one attempt; a timed-out attempt is retried
-// (default 100 s, as Microsoft's SDKs use; 0 leaves it to the http.Client).
+// (default 100 s; 0 leaves it to the http.Client).
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(c *Client) { c.attemptTimeout = d }
 }
 
-// WithMaxBodyBytes limits a response body (default 64 MiB; a page of 999
-// groups with members@delta stays far below it).
+// WithMaxBodyBytes limits a response body (default 64 MiB, far above any
+// Graph page: Graph splits long member lists across pages).
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *Client) { c.maxBodyBytes = n }
 }
