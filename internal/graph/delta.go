@@ -11,7 +11,8 @@ import (
 // It returns the new deltaLink to keep for the next run.
 //
 // When the kept link has expired the error matches ErrDeltaReset: start
-// again with "" (and treat the result as the whole directory). An error from
+// again with "" and treat the result as the whole directory, where a field
+// not sent means empty rather than unchanged. An error from
 // fn stops the query and is returned as it is.
 func (c *Client) DeltaUsers(ctx context.Context, link string, fn func(UsersPage) error) (deltaLink string, err error) {
 	return deltaQuery(ctx, c, "users", link, "/users/delta", userSelect, fn)
