@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -56,18 +57,19 @@ func WithBackoff(base, maxWait time.Duration) Option {
 }
 
 // WithAttemptTimeout bounds one attempt; a timed-out attempt is retried
-// (default 100 s, as Microsoft's SDKs use; 0 leaves it to the http.Client).
+// (default 100 s; 0 leaves it to the http.Client).
 func WithAttemptTimeout(d time.Duration) Option {
 	return func(c *Client) { c.attemptTimeout = d }
 }
 
-// WithMaxBodyBytes limits a response body (default 64 MiB; a page of 999
-// groups with members@delta stays far below it).
+// WithMaxBodyBytes limits a response body (default 64 MiB, far above any
+// Graph page: Graph splits long member lists across pages).
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *Client) { c.maxBodyBytes = n }
 }
 
-// WithUserAgent sets the User-Agent (default "Connect").
+// WithUserAgent sets the User-Agent (default "Connect/<module version>",
+// "Connect/dev" in a development build).
 func WithUserAgent(ua string) Option {
 	return func(c *Client) { c.userAgent = ua }
 }
@@ -108,7 +110,7 @@ func New(baseURL string, hc *http.Client, tokens TokenSource, opts ...Option) (*
 		maxBackoff:     2 * time.Minute,
 		attemptTimeout: 100 * time.Second,
 		maxBodyBytes:   64 << 20,
-		userAgent:      "Connect",
+		userAgent:      "Connect/" + buildVersion(),
 		paceThreshold:  80,
 		paceUnit:       100 * time.Millisecond,
 	}
@@ -116,6 +118,14 @@ func New(baseURL string, hc *http.Client, tokens TokenSource, opts ...Option) (*
 		opt(c)
 	}
 	return c, nil
+}
+
+// buildVersion is the main module's version as the Go toolchain stamped it.
+func buildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
 }
 
 // Stats counts a client's traffic since it was made, for the run record

@@ -44,6 +44,35 @@ func TestNewBaseURL(t *testing.T) {
 	}
 }
 
+func TestResolve(t *testing.T) {
+	c, err := New("https://graph.example:8443", nil, fixedToken{token: testToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path    string
+		query   url.Values
+		want    string
+		wantErr bool
+	}{
+		{"/organization", nil, "https://graph.example:8443/v1.0/organization", false},
+		{"/users?$top=1&$count=true", nil, "https://graph.example:8443/v1.0/users?$top=1&$count=true", false},
+		{"/users?$top=1", url.Values{"$filter": {"appId eq 'x'"}}, "https://graph.example:8443/v1.0/users?$top=1&%24filter=appId%20eq%20%27x%27", false},
+		{"https://graph.example:8443/v1.0/users?$skiptoken=a%2Bb", nil, "https://graph.example:8443/v1.0/users?$skiptoken=a%2Bb", false},
+		{"https://GRAPH.example:8443/v1.0/users", nil, "https://GRAPH.example:8443/v1.0/users", false},
+		{"https://graph.example:8443/v1.0/users", url.Values{"$top": {"1"}}, "", true},
+		{"http://graph.example:8443/v1.0/users", nil, "", true},
+		{"https://graph.example/v1.0/users", nil, "", true},
+		{"users", nil, "", true},
+	}
+	for _, tt := range tests {
+		got, err := c.resolve(tt.path, tt.query)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("resolve(%q, %v) = %q, %v; want %q", tt.path, tt.query, got, err, tt.want)
+		}
+	}
+}
+
 func TestListFollowsNextLinkVerbatim(t *testing.T) {
 	// The skiptokens hold characters a re-encoding would change (%2B, +, =):
 	// Graph's links must come back exactly as given.
@@ -280,7 +309,7 @@ func TestUserAgent(t *testing.T) {
 	if err := c.Get(context.Background(), "/organization", nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := gs.requests()[0].Header.Get("User-Agent"); got != "Connect" {
-		t.Errorf("default User-Agent = %q, want Connect", got)
+	if got := gs.requests()[0].Header.Get("User-Agent"); !strings.HasPrefix(got, "Connect/") {
+		t.Errorf("default User-Agent = %q, want Connect/<version>", got)
 	}
 }

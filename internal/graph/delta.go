@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"fmt"
-	"net/url"
 )
 
 // DeltaUsers runs a users delta query page by page, handing each page to fn
@@ -12,7 +11,8 @@ import (
 // It returns the new deltaLink to keep for the next run.
 //
 // When the kept link has expired the error matches ErrDeltaReset: start
-// again with "" (and treat the result as the whole directory). An error from
+// again with "" and treat the result as the whole directory, where a field
+// not sent means empty rather than unchanged. An error from
 // fn stops the query and is returned as it is.
 func (c *Client) DeltaUsers(ctx context.Context, link string, fn func(UsersPage) error) (deltaLink string, err error) {
 	return deltaQuery(ctx, c, "users", link, "/users/delta", userSelect, fn)
@@ -59,5 +59,7 @@ func (c *Client) deltaStart(link, startPath, selectFields string) (string, error
 	if link != "" {
 		return c.resolve(link, nil)
 	}
-	return c.resolve(startPath, url.Values{"$select": {selectFields}})
+	// The select lists are constants of URL-safe characters, so they are
+	// written as Graph's documentation writes them rather than %-encoded.
+	return c.resolve(startPath+"?$select="+selectFields, nil)
 }

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -71,5 +73,34 @@ func TestFieldRejectsWrongType(t *testing.T) {
 	var u User
 	if err := json.Unmarshal([]byte(`{"id":"u1","accountEnabled":"yes"}`), &u); err == nil {
 		t.Fatal("a string decoded into a bool field")
+	}
+}
+
+// The $select lists must name exactly the typed properties, or a property
+// would be decoded but never asked for (or asked for and dropped).
+func TestSelectListsMatchTypes(t *testing.T) {
+	tests := []struct {
+		name       string
+		typ        reflect.Type
+		selectList string
+		extra      map[string]string // JSON key → the name selected for it
+	}{
+		{"users", reflect.TypeFor[User](), userSelect, nil},
+		{"groups", reflect.TypeFor[Group](), groupSelect, map[string]string{"members@delta": "members"}},
+	}
+	for _, tt := range tests {
+		var fromTags []string
+		for field := range tt.typ.Fields() {
+			key, _, _ := strings.Cut(field.Tag.Get("json"), ",")
+			if selected, ok := tt.extra[key]; ok {
+				key = selected
+			}
+			if !strings.HasPrefix(key, "@") {
+				fromTags = append(fromTags, key)
+			}
+		}
+		if got := strings.Join(fromTags, ","); got != tt.selectList {
+			t.Errorf("%s: fields %s\n  but $select %s", tt.name, got, tt.selectList)
+		}
 	}
 }

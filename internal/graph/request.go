@@ -15,7 +15,7 @@ import (
 )
 
 // getJSON sends GET rawURL, retrying what is worth retrying, and decodes a
-// success answer into out.
+// success answer into out. Errors name the request by its path.
 func (c *Client) getJSON(ctx context.Context, rawURL string, header http.Header, out any) error {
 	for attempt := 1; ; attempt++ {
 		if err := c.waitForPacing(ctx); err != nil {
@@ -27,16 +27,17 @@ func (c *Client) getJSON(ctx context.Context, rawURL string, header http.Header,
 		}
 		retryAfter, ok := retryAfterOf(err)
 		if !ok {
-			return err
+			return fmt.Errorf("%s: %w", describe(rawURL), err)
 		}
+		lastErr := errors.Unwrap(err)
 		if attempt >= c.maxAttempts {
-			return fmt.Errorf("%s: giving up after %d attempts: %w", describe(rawURL), attempt, errors.Unwrap(err))
+			return fmt.Errorf("%s: giving up after %d attempts: %w", describe(rawURL), attempt, lastErr)
 		}
 		wait := backoff(attempt, retryAfter, c.baseBackoff, c.maxBackoff)
 		c.counters.retries.Add(1)
 		c.counters.waited.Add(int64(wait))
 		if err := sleep(ctx, wait); err != nil {
-			return fmt.Errorf("%s: waiting %v to retry after %v: %w", describe(rawURL), wait, errors.Unwrap(err), ctx.Err())
+			return fmt.Errorf("%s: stopped while waiting %v to try again (last error: %v): %w", describe(rawURL), wait.Round(time.Millisecond), lastErr, err)
 		}
 	}
 }
@@ -71,11 +72,17 @@ func (c *Client) attempt(ctx context.Context, rawURL string, header http.Header,
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("%s: %w", describe(rawURL), ctx.Err())
+			return ctx.Err()
+		}
+		// *url.Error repeats the whole URL, tokens and all; the caller
+		// names the request by its path.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
 		}
 		// Timeouts, refused or reset connections: the service or the
 		// network had a moment; try again.
-		return retryable(fmt.Errorf("%s: %w", describe(rawURL), err), 0)
+		return retryable(fmt.Errorf("send request: %w", err), 0)
 	}
 	defer resp.Body.Close()
 	c.notePacing(resp.Header)
@@ -83,16 +90,16 @@ func (c *Client) attempt(ctx context.Context, rawURL string, header http.Header,
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBodyBytes+1))
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("%s: read answer: %w", describe(rawURL), ctx.Err())
+			return fmt.Errorf("read answer: %w", ctx.Err())
 		}
-		return retryable(fmt.Errorf("%s: read answer: %w", describe(rawURL), err), 0)
+		return retryable(fmt.Errorf("read answer: %w", err), 0)
 	}
 	if int64(len(body)) > c.maxBodyBytes {
-		return fmt.Errorf("%s: answer larger than %d bytes", describe(rawURL), c.maxBodyBytes)
+		return fmt.Errorf("answer larger than %d bytes", c.maxBodyBytes)
 	}
 
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		return decodeBody(rawURL, resp.StatusCode, body, out)
+		return decodeBody(resp.StatusCode, body, out)
 	}
 	gerr := parseError(resp, body, clientRequestID)
 	if resp.StatusCode == http.StatusTooManyRequests {
@@ -107,12 +114,12 @@ func (c *Client) attempt(ctx context.Context, rawURL string, header http.Header,
 // decodeBody decodes a success answer. json.Unmarshal checks the whole input
 // before it writes anything into out, so a truncated or garbled body (a
 // connection cut mid-answer) leaves out untouched and can be retried.
-func decodeBody(rawURL string, status int, body []byte, out any) error {
+func decodeBody(status int, body []byte, out any) error {
 	if out == nil || (status == http.StatusNoContent && len(body) == 0) {
 		return nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		err = fmt.Errorf("%s: decode answer: %w", describe(rawURL), err)
+		err = fmt.Errorf("decode answer: %w", err)
 		var syntax *json.SyntaxError
 		if errors.As(err, &syntax) {
 			return retryable(err, 0)
