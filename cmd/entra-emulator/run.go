@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/connect/connect/internal/emulator"
+)
+
+// config is the command line.
+type config struct {
+	addr             string
+	caOut            string
+	users, groups    int
+	seed             uint64
+	tenantName       string
+	tenantFile       string
+	credentialsOut   string
+	adminAPI         bool
+	churnPerMinute   float64
+	deltaTokenTTL    time.Duration
+	throttleUnits    int
+	tokenLifetime    time.Duration
+	deltaPageSize    int
+	deltaMemberChunk int
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("entra-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8443", "listen address (loopback only)")
+	fs.StringVar(&c.caOut, "ca-out", "", "write the generated CA certificate (PEM) to this file")
+	fs.IntVar(&c.users, "users", 1000, "users to generate")
+	fs.IntVar(&c.groups, "groups", 100, "groups to generate")
+	fs.Uint64Var(&c.seed, "seed", 1, "generation seed (same seed, same tenant)")
+	fs.StringVar(&c.tenantName, "tenant-name", "contoso", "generated tenant's name: NAME.onmicrosoft.com and NAME.com")
+	fs.StringVar(&c.tenantFile, "tenant-file", "", "JSON tenant description instead of generation")
+	fs.StringVar(&c.credentialsOut, "write-credentials", "", "write the app's credentials (JSON) to this file")
+	fs.BoolVar(&c.adminAPI, "admin-api", false, "enable the change and fault-injection API under /_emulator/{tenant}/")
+	fs.Float64Var(&c.churnPerMinute, "churn", 0, "random directory changes per minute (demos)")
+	fs.DurationVar(&c.deltaTokenTTL, "delta-token-ttl", 7*24*time.Hour, "delta token lifetime; shorten to see syncStateNotFound early")
+	fs.IntVar(&c.throttleUnits, "throttle-units", 1_000_000, "Graph resource units per app and tenant per 10 s; negative = off")
+	fs.DurationVar(&c.tokenLifetime, "token-lifetime", 3599*time.Second, "access token lifetime")
+	fs.IntVar(&c.deltaPageSize, "delta-page-size", 100, "objects per delta page without Prefer: odata.maxpagesize")
+	fs.IntVar(&c.deltaMemberChunk, "delta-member-chunk", 500, "members@delta entries per page before a group is split")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments %v", fs.Args())
+	}
+	host, _, err := net.SplitHostPort(c.addr)
+	if err != nil {
+		return c, fmt.Errorf("--addr %q: %w", c.addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return c, fmt.Errorf("--addr %q: the emulator listens on loopback only", c.addr)
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	c, err := parseFlags(args, stdout)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stdout, nil))
+	opts := emulator.Options{
+		TenantName: c.tenantName, Users: c.users, Groups: c.groups, Seed: c.seed, AdminAPI: c.adminAPI,
+		DeltaTokenTTL: c.deltaTokenTTL, ThrottleUnits: c.throttleUnits, TokenLifetime: c.tokenLifetime,
+		DeltaPageSize: c.deltaPageSize, DeltaMemberChunk: c.deltaMemberChunk, Logger: logger,
+	}
+	if c.tenantFile != "" {
+		if opts.TenantFile, err = os.ReadFile(c.tenantFile); err != nil {
+			return fmt.Errorf("read tenant file: %w", err)
+		}
+	}
+	started := time.Now()
+	emu, err := emulator.New(opts)
+	if err != nil {
+		return fmt.Errorf("build emulator: %w", err)
+	}
+	logger.Info("tenant ready", "took", time.Since(started).Round(time.Millisecond))
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	baseURL := "https://" + ln.Addr().String()
+	if err := writeFiles(c, emu, baseURL); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	return serve(ctx, c, emu, ln, logger)
+}
+
+// writeFiles writes the CA (--ca-out, or next to the credentials file when
+// only --write-credentials is given) and the credentials file.
+func writeFiles(c config, emu *emulator.Server, baseURL string) error {
+	caPath := c.caOut
+	if caPath == "" && c.credentialsOut != "" {
+		caPath = c.credentialsOut + ".ca.pem"
+	}
+	if caPath != "" {
+		if err := os.WriteFile(caPath, emu.CAPEM(), 0o644); err != nil {
+			return fmt.Errorf("write CA: %w", err)
+		}
+	}
+	if c.credentialsOut == "" {
+		return nil
+	}
+	absCA, err := filepath.Abs(caPath)
+	if err != nil {
+		return fmt.Errorf("CA path: %w", err)
+	}
+	creds := emu.Credentials()
+	data, err := json.MarshalIndent(map[string]string{
+		"tenant_domain": creds.TenantDomain, "tenant_id": creds.TenantID, "application_id": creds.ApplicationID,
+		"key": creds.Secret, "authority_host": baseURL, "graph_url": baseURL, "ca_file": absCA,
+	}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode credentials: %w", err)
+	}
+	if err := os.WriteFile(c.credentialsOut, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write credentials: %w", err)
+	}
+	return nil
+}
+
+// serve runs HTTPS (and churn) until ctx ends, then shuts down in order:
+// churn first, then the server with a grace period.
+func serve(ctx context.Context, c config, emu *emulator.Server, ln net.Listener, logger *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           emu.Handler(),
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{emu.TLSCertificate()}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+	}
+	churnCtx, stopChurn := context.WithCancel(ctx)
+	churnDone := make(chan error, 1)
+	go func() { churnDone <- emu.Churn(churnCtx, c.churnPerMinute) }()
+	serveDone := make(chan error, 1)
+	go func() { serveDone <- srv.ServeTLS(ln, "", "") }()
+	logger.Info("entra emulator listening", "url", "https://"+ln.Addr().String(), "tenant", emu.Credentials().TenantDomain, "admin_api", c.adminAPI)
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-serveDone:
+	}
+	stopChurn()
+	churnErr := <-churnDone
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", serveErr)
+	}
+	return churnErr
+}

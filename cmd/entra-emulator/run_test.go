@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestRunServesAndStops(t *testing.T) {
+	dir := t.TempDir()
+	credsPath := filepath.Join(dir, "creds.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--users", "20", "--groups", "3", "--seed", "5",
+			"--ca-out", filepath.Join(dir, "ca.pem"), "--write-credentials", credsPath, "--admin-api", "--churn", "600"}, io.Discard)
+	}()
+	var creds map[string]string
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		data, err := os.ReadFile(credsPath)
+		if err == nil && json.Unmarshal(data, &creds) == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("credentials file never appeared")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, k := range []string{"tenant_domain", "tenant_id", "application_id", "key", "authority_host", "graph_url", "ca_file"} {
+		if creds[k] == "" {
+			t.Errorf("credentials lack %s: %v", k, creds)
+		}
+	}
+	caPEM, err := os.ReadFile(creds["ca_file"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := client.Get(creds["authority_host"] + "/" + creds["tenant_domain"] + "/v2.0/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("openid-configuration: %s", resp.Status)
+	}
+	client.CloseIdleConnections()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not stop")
+	}
+}
+
+func TestFlagsRefuseNonLoopback(t *testing.T) {
+	if _, err := parseFlags([]string{"--addr", "0.0.0.0:8443"}, io.Discard); err == nil {
+		t.Error("0.0.0.0 accepted")
+	}
+}

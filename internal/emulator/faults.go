@@ -1,0 +1,174 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// faultSettings is the body of PUT /_emulator/{tenant}/faults:
+// {"status":429,"rate":0.3,"retry_after":"1.5"}; status may also be 503,
+// "reset" (drop the connection) or "truncate" (cut the JSON body);
+// delay_ms slows answers; count limits how many requests are hit.
+type faultSettings struct {
+	Status     json.RawMessage `json:"status"`
+	Rate       *float64        `json:"rate"`
+	RetryAfter json.RawMessage `json:"retry_after"`
+	DelayMS    int             `json:"delay_ms"`
+	Count      int             `json:"count"`
+}
+
+type fault struct {
+	status     int    // 429, 503… or 0
+	action     string // "reset", "truncate" or ""
+	rate       float64
+	retryAfter string // "" sends no Retry-After
+	delay      time.Duration
+	remaining  int // < 0: unlimited
+}
+
+func parseFault(fs faultSettings) (*fault, error) {
+	f := &fault{rate: 1, delay: time.Duration(fs.DelayMS) * time.Millisecond, remaining: -1}
+	if fs.Rate != nil {
+		f.rate = *fs.Rate
+	}
+	if fs.Count > 0 {
+		f.remaining = fs.Count
+	}
+	if len(fs.Status) > 0 && string(fs.Status) != "null" {
+		var word string
+		if err := json.Unmarshal(fs.Status, &f.status); err != nil {
+			if err := json.Unmarshal(fs.Status, &word); err != nil {
+				return nil, fmt.Errorf("fault status %s: want a number, \"reset\" or \"truncate\"", fs.Status)
+			}
+			if n, err := strconv.Atoi(word); err == nil {
+				f.status = n
+			} else if word == "reset" || word == "truncate" {
+				f.action = word
+			} else {
+				return nil, fmt.Errorf("fault status %q: want a number, \"reset\" or \"truncate\"", word)
+			}
+		}
+	}
+	if len(fs.RetryAfter) > 0 && string(fs.RetryAfter) != "null" {
+		var s string
+		if err := json.Unmarshal(fs.RetryAfter, &s); err != nil {
+			s = string(fs.RetryAfter) // a bare number, integer or fractional
+		}
+		f.retryAfter = s
+	}
+	if f.status == 0 && f.action == "" && f.delay == 0 {
+		return nil, fmt.Errorf("fault: give a status, \"reset\", \"truncate\" or delay_ms")
+	}
+	return f, nil
+}
+
+// faultInjector holds the active fault of Graph calls; nil means none.
+type faultInjector struct {
+	mu     sync.Mutex
+	rng    *rand.Rand
+	active *fault
+}
+
+func newFaultInjector(seed uint64) *faultInjector {
+	return &faultInjector{rng: rand.New(rand.NewPCG(seed, 0x6661756c74))}
+}
+
+func (fi *faultInjector) set(f *fault) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	fi.active = f
+}
+
+// pick decides whether this request is hit, and spends one of count.
+func (fi *faultInjector) pick() *fault {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	f := fi.active
+	if f == nil || f.remaining == 0 || fi.rng.Float64() >= f.rate {
+		return nil
+	}
+	if f.remaining > 0 {
+		f.remaining--
+	}
+	copied := *f
+	return &copied
+}
+
+// apply runs the fault for this call; true means the answer was given.
+func (fi *faultInjector) apply(c *graphCall) bool {
+	f := fi.pick()
+	if f == nil {
+		return false
+	}
+	if f.delay > 0 {
+		select {
+		case <-time.After(f.delay):
+		case <-c.r.Context().Done():
+			return true
+		}
+	}
+	switch {
+	case f.action == "reset":
+		resetConnection(c.w)
+		return true
+	case f.action == "truncate":
+		c.w = &truncatingWriter{ResponseWriter: c.w}
+		return false
+	case f.status != 0:
+		if f.retryAfter != "" {
+			c.w.Header().Set("Retry-After", f.retryAfter)
+		}
+		e := &graphError{f.status, "generalException", "The emulator injected this fault."}
+		switch f.status {
+		case http.StatusTooManyRequests:
+			e = errTooManyRequests()
+		case http.StatusServiceUnavailable:
+			e = errServiceUnavailable()
+		}
+		c.fail(e)
+		return true
+	}
+	return false
+}
+
+// resetConnection drops the TCP connection without an answer. HTTP/1
+// connections are hijacked and closed; where hijacking is impossible
+// (HTTP/2) net/http's documented ErrAbortHandler aborts the stream.
+func resetConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// truncatingWriter sends the declared Content-Length but only half of the
+// body, so the client sees a JSON document cut short (unexpected EOF).
+type truncatingWriter struct {
+	http.ResponseWriter
+}
+
+func (t *truncatingWriter) Write(p []byte) (int, error) {
+	half := len(p) / 2
+	if _, err := t.ResponseWriter.Write(p[:half]); err != nil {
+		return 0, err
+	}
+	if f, ok := t.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+	if hj, ok := t.ResponseWriter.(http.Hijacker); ok {
+		if conn, buf, err := hj.Hijack(); err == nil {
+			_ = buf.Flush()
+			_ = conn.Close()
+			return len(p), nil
+		}
+	}
+	panic(http.ErrAbortHandler)
+}

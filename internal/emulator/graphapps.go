@@ -1,0 +1,104 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"time"
+)
+
+// listApplications answers /applications, usually with
+// $filter=appId eq '…': Connect reads the expiry of the app's secrets and
+// certificates from passwordCredentials and keyCredentials.
+func (c *graphCall) listApplications() *graphError {
+	clause, gerr := parseFilter(c.options["$filter"])
+	if gerr != nil {
+		return gerr
+	}
+	if clause != nil && clause.property != "appId" && clause.property != "id" && clause.property != "displayName" {
+		return badRequest("Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified for property '"+clause.property+"' of resource 'Application'.")
+	}
+	top, gerr := c.pageSize()
+	if gerr != nil {
+		return gerr
+	}
+	c.t.mu.RLock()
+	defer c.t.mu.RUnlock()
+	var values []orderedObject
+	for _, app := range c.t.apps {
+		if len(values) == top {
+			break
+		}
+		view := c.renderApplication(app)
+		if clause != nil && !clause.matches(appFilterValue(app, clause.property)) {
+			continue
+		}
+		values = append(values, view)
+	}
+	if values == nil {
+		values = []orderedObject{}
+	}
+	return c.writeOK(orderedObject{{"@odata.context", "https://" + c.r.Host + "/v1.0/$metadata#applications"}, {"value", values}})
+}
+
+func appFilterValue(app *application, property string) string {
+	switch property {
+	case "appId":
+		return app.appID.String()
+	case "id":
+		return app.objectID.String()
+	}
+	return app.displayName
+}
+
+func (c *graphCall) renderApplication(app *application) orderedObject {
+	passwords := []orderedObject{}
+	for _, p := range app.passwords {
+		passwords = append(passwords, orderedObject{
+			{"customKeyIdentifier", nil},
+			{"displayName", stringOrNull(p.displayName)},
+			{"endDateTime", p.end.UTC().Format(time.RFC3339)},
+			{"hint", p.hint()},
+			{"keyId", p.keyID.String()},
+			{"secretText", nil},
+			{"startDateTime", p.start.UTC().Format(time.RFC3339)},
+		})
+	}
+	keys := []orderedObject{}
+	for _, k := range app.keys {
+		keys = append(keys, orderedObject{
+			{"customKeyIdentifier", base64.StdEncoding.EncodeToString(k.thumbprintSHA1())},
+			{"displayName", stringOrNull(k.displayName)},
+			{"endDateTime", k.end.UTC().Format(time.RFC3339)},
+			{"key", nil},
+			{"keyId", k.keyID.String()},
+			{"startDateTime", k.start.UTC().Format(time.RFC3339)},
+			{"type", "AsymmetricX509Cert"},
+			{"usage", "Verify"},
+		})
+	}
+	access := []orderedObject{}
+	for _, group := range []struct {
+		resource string
+		roles    []string
+		ids      map[string]string
+	}{{graphAppID, app.graphRoles, graphRoleIDs}, {exchangeAppID, app.exchangeRoles, exchangeRoleIDs}} {
+		if len(group.roles) == 0 {
+			continue
+		}
+		var entries []orderedObject
+		for _, r := range group.roles {
+			entries = append(entries, orderedObject{{"id", group.ids[r]}, {"type", "Role"}})
+		}
+		access = append(access, orderedObject{{"resourceAppId", group.resource}, {"resourceAccess", entries}})
+	}
+	return orderedObject{
+		{"id", app.objectID.String()},
+		{"appId", app.appID.String()},
+		{"createdDateTime", app.created.UTC().Format(time.RFC3339)},
+		{"displayName", app.displayName},
+		{"publisherDomain", c.t.primaryDomain()},
+		{"signInAudience", "AzureADMyOrg"},
+		{"keyCredentials", keys},
+		{"passwordCredentials", passwords},
+		{"requiredResourceAccess", access},
+	}
+}

@@ -1,0 +1,277 @@
+package emulator_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
+
+	"github.com/connect/connect/internal/emulator/emulatortest"
+)
+
+func msalClient(t *testing.T, srv *emulatortest.Server, tenant, appID string, cred confidential.Credential) confidential.Client {
+	t.Helper()
+	client, err := confidential.New(srv.URL+"/"+tenant, appID, cred,
+		confidential.WithHTTPClient(srv.Client),
+		confidential.WithInstanceDiscovery(false),
+		confidential.WithAzureRegion("DisableMsalForceRegion"))
+	if err != nil {
+		t.Fatalf("confidential.New: %v", err)
+	}
+	return client
+}
+
+// claimsOf decodes an access token's claims (no verification: the Graph
+// tests check that the emulator accepts its own tokens).
+func claimsOf(t *testing.T, token string) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token %q is not a JWS", token)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
+}
+
+func TestMSALAcquiresTokens(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 5, Groups: 2})
+	certPEM, keyPEM := emulatortest.NewCertificate(t, "connect", time.Now().AddDate(1, 0, 0))
+	srv.AddCertificate(t, srv.Tenant.AppID, certPEM)
+	srv.SetRoles(t, srv.Tenant.AppID, []string{"Directory.Read.All"}, []string{"full_access_as_app"})
+	secretCred, err := confidential.NewCredFromSecret(srv.Tenant.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs, key, err := confidential.CertFromPEM(append(certPEM, keyPEM...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	certCred, err := confidential.NewCredFromCert(certs, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, tenant, scope, aud, appidacr, role string
+		cred                                     confidential.Credential
+	}{
+		{"secret by domain", srv.Tenant.Domain, "https://graph.microsoft.com/.default", "https://graph.microsoft.com", "1", "Directory.Read.All", secretCred},
+		{"secret by GUID", srv.Tenant.ID, "https://graph.microsoft.com/.default", "https://graph.microsoft.com", "1", "Directory.Read.All", secretCred},
+		{"secret by upper-case domain", strings.ToUpper(srv.Tenant.Domain), "https://graph.microsoft.com/.default", "https://graph.microsoft.com", "1", "Directory.Read.All", secretCred},
+		{"secret by verified domain", "contoso.com", "https://graph.microsoft.com/.default", "https://graph.microsoft.com", "1", "Directory.Read.All", secretCred},
+		{"certificate", srv.Tenant.Domain, "https://graph.microsoft.com/.default", "https://graph.microsoft.com", "2", "Directory.Read.All", certCred},
+		{"certificate for Exchange", srv.Tenant.Domain, "https://outlook.office365.com/.default", "https://outlook.office365.com", "2", "full_access_as_app", certCred},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client := msalClient(t, srv, tt.tenant, srv.Tenant.AppID, tt.cred)
+			res, err := client.AcquireTokenByCredential(context.Background(), []string{tt.scope})
+			if err != nil {
+				t.Fatalf("AcquireTokenByCredential: %v", err)
+			}
+			claims := claimsOf(t, res.AccessToken)
+			want := map[string]any{
+				"aud": tt.aud, "iss": "https://sts.windows.net/" + srv.Tenant.ID + "/", "tid": srv.Tenant.ID,
+				"appid": srv.Tenant.AppID, "appidacr": tt.appidacr, "idtyp": "app", "ver": "1.0",
+			}
+			for k, v := range want {
+				if claims[k] != v {
+					t.Errorf("claim %s = %v, want %v", k, claims[k], v)
+				}
+			}
+			if roles, _ := claims["roles"].([]any); len(roles) != 1 || roles[0] != tt.role {
+				t.Errorf("roles = %v, want [%s]", claims["roles"], tt.role)
+			}
+			if time.Until(res.ExpiresOn) < 50*time.Minute {
+				t.Errorf("ExpiresOn %v is too soon", res.ExpiresOn)
+			}
+		})
+	}
+}
+
+func TestTokenWithoutRolesOmitsClaim(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1})
+	srv.SetRoles(t, srv.Tenant.AppID, nil, nil)
+	if _, ok := claimsOf(t, srv.Token(t, "https://graph.microsoft.com/.default"))["roles"]; ok {
+		t.Error("roles claim present without consented roles")
+	}
+}
+
+func TestTokenSuccessShape(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1})
+	a := postForm(t, srv, "/"+srv.Tenant.Domain+"/oauth2/v2.0/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {srv.Tenant.AppID}, "client_secret": {srv.Tenant.Secret},
+		"scope": {"https://graph.microsoft.com/.default openid offline_access profile"},
+	})
+	if a.status != http.StatusOK || a.body["token_type"] != "Bearer" || a.body["expires_in"] != float64(3599) || a.body["ext_expires_in"] != float64(3599) {
+		t.Fatalf("answer %d %s", a.status, a.raw)
+	}
+	if cc := a.header.Get("Cache-Control"); !strings.Contains(cc, "no-store") {
+		t.Errorf("Cache-Control = %q", cc)
+	}
+}
+
+func TestOpenIDConfiguration(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1})
+	for _, tenant := range []string{srv.Tenant.Domain, srv.Tenant.ID, "CONTOSO.com"} {
+		a := get(t, srv, "", "/"+tenant+"/v2.0/.well-known/openid-configuration")
+		base := srv.URL + "/" + srv.Tenant.ID
+		if a.status != 200 || a.body["issuer"] != base+"/v2.0" || a.body["token_endpoint"] != base+"/oauth2/v2.0/token" ||
+			a.body["authorization_endpoint"] != base+"/oauth2/v2.0/authorize" || a.body["jwks_uri"] != base+"/discovery/v2.0/keys" {
+			t.Errorf("%s: %d %s", tenant, a.status, a.raw)
+		}
+	}
+	a := get(t, srv, "", "/common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.microsoftonline.com/contoso.com/oauth2/v2.0/authorize")
+	if a.status != 200 || !strings.HasSuffix(str(a.body, "tenant_discovery_endpoint"), "/contoso.com/v2.0/.well-known/openid-configuration") {
+		t.Errorf("instance discovery: %d %s", a.status, a.raw)
+	}
+}
+
+// aadstsCode checks the token endpoint's error shape and returns the code.
+func aadstsCode(t *testing.T, a answer) (int, string) {
+	t.Helper()
+	desc := str(a.body, "error_description")
+	codes, _ := a.body["error_codes"].([]any)
+	if len(codes) != 1 || !strings.Contains(desc, "\r\nTrace ID: ") || !strings.Contains(desc, "\r\nCorrelation ID: ") ||
+		!strings.Contains(desc, "\r\nTimestamp: ") || str(a.body, "trace_id") == "" || str(a.body, "correlation_id") == "" ||
+		str(a.body, "timestamp") == "" || !strings.HasPrefix(str(a.body, "error_uri"), "https://login.microsoftonline.com/error?code=") {
+		t.Fatalf("not an AADSTS error body: %s", a.raw)
+	}
+	return int(codes[0].(float64)), str(a.body, "error")
+}
+
+func TestIdentityErrors(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1})
+	expired := srv.AddSecret(t, srv.Tenant.AppID, time.Now().Add(-time.Hour))
+	graphScope := "https://graph.microsoft.com/.default openid offline_access profile"
+	form := func(pairs ...string) url.Values {
+		v := url.Values{"grant_type": {"client_credentials"}, "client_id": {srv.Tenant.AppID}, "scope": {graphScope}}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			if pairs[i+1] == "" {
+				v.Del(pairs[i])
+				continue
+			}
+			v.Set(pairs[i], pairs[i+1])
+		}
+		return v
+	}
+	tests := []struct {
+		name       string
+		tenant     string
+		form       url.Values
+		status     int
+		oauthError string
+		code       int
+		message    string
+	}{
+		{"wrong secret", srv.Tenant.Domain, form("client_secret", "nope"), 401, "invalid_client", 7000215, "Invalid client secret provided."},
+		{"expired secret", srv.Tenant.Domain, form("client_secret", expired.Value), 401, "invalid_client", 7000222, "are expired"},
+		{"unknown app", srv.Tenant.Domain, form("client_id", "11111111-2222-3333-4444-555555555555", "client_secret", "x"), 400, "unauthorized_client", 700016, "was not found in the directory"},
+		{"unknown tenant", "fabrikam.onmicrosoft.com", form("client_secret", "x"), 400, "invalid_request", 90002, "Tenant 'fabrikam.onmicrosoft.com' not found."},
+		{"malformed tenant", "not_a_domain", form("client_secret", "x"), 400, "invalid_request", 900023, "is neither a valid DNS name"},
+		{"no credential", srv.Tenant.Domain, form(), 400, "invalid_request", 7000218, "'client_assertion' or 'client_secret'"},
+		{"garbled assertion", srv.Tenant.Domain, form("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion", "abc"), 400, "invalid_request", 50027, "JWT token is invalid"},
+		{"no grant type", srv.Tenant.Domain, form("grant_type", ""), 400, "invalid_request", 900144, "'grant_type'"},
+		{"other grant type", srv.Tenant.Domain, form("grant_type", "password"), 400, "unsupported_grant_type", 70003, "unsupported grant type"},
+		{"no scope", srv.Tenant.Domain, form("client_secret", srv.Tenant.Secret, "scope", ""), 400, "invalid_request", 900144, "'scope'"},
+		{"scope without .default", srv.Tenant.Domain, form("client_secret", srv.Tenant.Secret, "scope", "User.Read"), 400, "invalid_scope", 1002012, "/.default"},
+		{"unknown resource", srv.Tenant.Domain, form("client_secret", srv.Tenant.Secret, "scope", "https://example.com/.default"), 400, "invalid_resource", 500011, "was not found in the tenant"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := postForm(t, srv, "/"+tt.tenant+"/oauth2/v2.0/token", tt.form)
+			code, oauthError := aadstsCode(t, a)
+			if a.status != tt.status || code != tt.code || oauthError != tt.oauthError || !strings.Contains(str(a.body, "error_description"), tt.message) {
+				t.Errorf("got %d %s %d; want %d %s %d containing %q\n%s", a.status, oauthError, code, tt.status, tt.oauthError, tt.code, tt.message, a.raw)
+			}
+			if !strings.HasPrefix(str(a.body, "error_description"), "AADSTS") {
+				t.Errorf("description does not start with AADSTS: %s", a.raw)
+			}
+		})
+	}
+	t.Run("unknown tenant in discovery", func(t *testing.T) {
+		a := get(t, srv, "", "/fabrikam.onmicrosoft.com/v2.0/.well-known/openid-configuration")
+		code, oauthError := aadstsCode(t, a)
+		if a.status != 400 || code != 90002 || oauthError != "invalid_tenant" {
+			t.Errorf("got %d %s %d", a.status, oauthError, code)
+		}
+	})
+}
+
+func TestMSALReportsUnknownTenant(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1})
+	cred, _ := confidential.NewCredFromSecret(srv.Tenant.Secret)
+	client := msalClient(t, srv, "fabrikam.onmicrosoft.com", srv.Tenant.AppID, cred)
+	_, err := client.AcquireTokenByCredential(context.Background(), []string{"https://graph.microsoft.com/.default"})
+	if err == nil || !strings.Contains(err.Error(), "AADSTS90002") {
+		t.Fatalf("err = %v, want AADSTS90002", err)
+	}
+}
+
+// TestAssertionChecks signs assertions by hand to reach each check MSAL
+// itself never fails.
+func TestAssertionChecks(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1})
+	certPEM, keyPEM := emulatortest.NewCertificate(t, "connect", time.Now().AddDate(1, 0, 0))
+	otherPEM, otherKeyPEM := emulatortest.NewCertificate(t, "other", time.Now().AddDate(1, 0, 0))
+	srv.AddCertificate(t, srv.Tenant.AppID, certPEM)
+	endpoint := srv.URL + "/" + srv.Tenant.ID + "/oauth2/v2.0/token"
+	now := time.Now()
+	base := map[string]any{"aud": endpoint, "iss": srv.Tenant.AppID, "sub": srv.Tenant.AppID, "exp": now.Add(10 * time.Minute).Unix(), "nbf": now.Unix(), "jti": "x"}
+	with := func(k string, v any) map[string]any {
+		c := map[string]any{}
+		for kk, vv := range base {
+			c[kk] = vv
+		}
+		c[k] = v
+		return c
+	}
+	tests := []struct {
+		name     string
+		cert     []byte
+		key      []byte
+		encoding *base64.Encoding
+		claims   map[string]any
+		code     int
+	}{
+		{"standard base64 thumbprint", certPEM, keyPEM, base64.StdEncoding, base, 0},
+		{"base64url thumbprint", certPEM, keyPEM, base64.RawURLEncoding, base, 0},
+		{"domain-form audience", certPEM, keyPEM, base64.StdEncoding, with("aud", srv.URL+"/"+srv.Tenant.Domain+"/oauth2/v2.0/token"), 0},
+		{"unregistered certificate", otherPEM, otherKeyPEM, base64.StdEncoding, base, 700027},
+		{"signed by another key", certPEM, otherKeyPEM, base64.StdEncoding, base, 700027},
+		{"wrong audience", certPEM, keyPEM, base64.StdEncoding, with("aud", "https://example.com/token"), 700212},
+		{"expired", certPEM, keyPEM, base64.StdEncoding, with("exp", now.Add(-time.Hour).Unix()), 700024},
+		{"not yet valid", certPEM, keyPEM, base64.StdEncoding, with("nbf", now.Add(time.Hour).Unix()), 700024},
+		{"issuer is not the client", certPEM, keyPEM, base64.StdEncoding, with("iss", "someone"), 700021},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assertion := signAssertion(t, tt.cert, tt.key, tt.encoding, tt.claims)
+			a := postForm(t, srv, "/"+srv.Tenant.ID+"/oauth2/v2.0/token", url.Values{
+				"grant_type": {"client_credentials"}, "client_id": {srv.Tenant.AppID}, "scope": {"https://graph.microsoft.com/.default"},
+				"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion},
+			})
+			if tt.code == 0 {
+				if a.status != 200 {
+					t.Fatalf("got %d %s", a.status, a.raw)
+				}
+				return
+			}
+			if code, _ := aadstsCode(t, a); code != tt.code {
+				t.Errorf("code %d, want %d: %s", code, tt.code, a.raw)
+			}
+		})
+	}
+}

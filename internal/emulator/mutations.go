@@ -1,0 +1,230 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// errObjectNotFound is returned by mutations of an unknown object.
+var errObjectNotFound = errors.New("object not found")
+
+// Every mutation takes the tenant's write lock and appends to its change
+// log, so each one shows up on delta links issued before it.
+
+func randomObjectID() objectID {
+	var id objectID
+	_, _ = rand.Read(id[:])
+	id[6] = id[6]&0x0f | 0x40
+	id[8] = id[8]&0x3f | 0x80
+	return id
+}
+
+// idFrom reads an optional "id" attribute, else makes one.
+func idFrom(attrs map[string]json.RawMessage) (objectID, error) {
+	raw, ok := attrs["id"]
+	if !ok {
+		return randomObjectID(), nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return objectID{}, fmt.Errorf("attribute \"id\": %w", err)
+	}
+	return parseObjectID(s)
+}
+
+func (t *tenant) createUser(attrs map[string]json.RawMessage, now time.Time) (*user, error) {
+	id, err := idFrom(attrs)
+	if err != nil {
+		return nil, err
+	}
+	u := &user{id: id, accountEnabled: true, userType: "Member", created: now.Unix()}
+	if err := applyAttributes(userFields(u), attrs, "id"); err != nil {
+		return nil, fmt.Errorf("create user: %w", err)
+	}
+	if u.displayName == "" || u.userPrincipalName == "" {
+		return nil, errors.New("create user: displayName and userPrincipalName are required")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, exists := t.users[id]; exists {
+		return nil, fmt.Errorf("create user: id %s exists", id)
+	}
+	t.addUserLocked(u)
+	t.changes.recordObject(kindUser, id)
+	return u, nil
+}
+
+func (t *tenant) patchUser(id objectID, attrs map[string]json.RawMessage) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	u := t.users[id]
+	if u == nil {
+		return errObjectNotFound
+	}
+	patched := *u
+	if err := applyAttributes(userFields(&patched), attrs, "id"); err != nil {
+		return fmt.Errorf("patch user: %w", err)
+	}
+	*u = patched
+	t.changes.recordObject(kindUser, id)
+	return nil
+}
+
+// deleteUser soft-deletes (restorable; delta says "changed") or, when
+// permanent, purges the user (delta says "deleted"). The groups the user
+// belonged to log a membership change, as Entra drops the membership.
+func (t *tenant) deleteUser(id objectID, permanent bool, now time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	u := t.users[id]
+	if u == nil {
+		return errObjectNotFound
+	}
+	u.deleted = now.Unix()
+	t.changes.recordObject(kindUser, id)
+	t.recordMembershipsOfLocked(memberRef{id: id, kind: kindUser}, permanent)
+	if permanent {
+		delete(t.users, id)
+		t.userIndex = removeSorted(t.userIndex, id)
+	}
+	return nil
+}
+
+func (t *tenant) restoreUser(id objectID) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	u := t.users[id]
+	if u == nil || u.deleted == 0 {
+		return errObjectNotFound
+	}
+	u.deleted = 0
+	t.changes.recordObject(kindUser, id)
+	t.recordMembershipsOfLocked(memberRef{id: id, kind: kindUser}, false)
+	return nil
+}
+
+// recordMembershipsOfLocked logs a membership change in every group that
+// holds m, and drops the membership when purge is set.
+func (t *tenant) recordMembershipsOfLocked(m memberRef, purge bool) {
+	for _, gid := range t.groupIndex {
+		g := t.groups[gid]
+		members, found := removeMember(g.members, m.id)
+		if !found {
+			continue
+		}
+		if purge {
+			g.members = members
+		}
+		t.changes.recordMember(gid, m)
+	}
+}
+
+func (t *tenant) createGroup(attrs map[string]json.RawMessage, now time.Time) (*group, error) {
+	id, err := idFrom(attrs)
+	if err != nil {
+		return nil, err
+	}
+	g := &group{id: id, securityEnabled: true, created: now.Unix()}
+	if err := applyAttributes(groupFields(g), attrs, "id", "members"); err != nil {
+		return nil, fmt.Errorf("create group: %w", err)
+	}
+	if g.displayName == "" {
+		return nil, errors.New("create group: displayName is required")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, exists := t.groups[id]; exists {
+		return nil, fmt.Errorf("create group: id %s exists", id)
+	}
+	t.addGroupLocked(g)
+	t.changes.recordObject(kindGroup, id)
+	return g, nil
+}
+
+func (t *tenant) patchGroup(id objectID, attrs map[string]json.RawMessage) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	g := t.groups[id]
+	if g == nil {
+		return errObjectNotFound
+	}
+	patched := *g
+	if err := applyAttributes(groupFields(&patched), attrs, "id"); err != nil {
+		return fmt.Errorf("patch group: %w", err)
+	}
+	*g = patched
+	t.changes.recordObject(kindGroup, id)
+	return nil
+}
+
+func (t *tenant) deleteGroup(id objectID, permanent bool, now time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	g := t.groups[id]
+	if g == nil {
+		return errObjectNotFound
+	}
+	g.deleted = now.Unix()
+	t.changes.recordObject(kindGroup, id)
+	t.recordMembershipsOfLocked(memberRef{id: id, kind: kindGroup}, permanent)
+	if permanent {
+		delete(t.groups, id)
+		t.groupIndex = removeSorted(t.groupIndex, id)
+	}
+	return nil
+}
+
+func (t *tenant) restoreGroup(id objectID) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	g := t.groups[id]
+	if g == nil || g.deleted == 0 {
+		return errObjectNotFound
+	}
+	g.deleted = 0
+	t.changes.recordObject(kindGroup, id)
+	t.recordMembershipsOfLocked(memberRef{id: id, kind: kindGroup}, false)
+	return nil
+}
+
+// addMember adds a user or a group (found by id) to a group.
+func (t *tenant) addMember(groupID, memberID objectID) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	g := t.groups[groupID]
+	if g == nil {
+		return errObjectNotFound
+	}
+	m := memberRef{id: memberID, kind: kindUser}
+	if _, isGroup := t.groups[memberID]; isGroup {
+		m.kind = kindGroup
+	} else if _, isUser := t.users[memberID]; !isUser {
+		return errObjectNotFound
+	}
+	g.members = insertMember(g.members, m)
+	t.changes.recordMember(groupID, m)
+	return nil
+}
+
+func (t *tenant) removeMember(groupID, memberID objectID) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	g := t.groups[groupID]
+	if g == nil {
+		return errObjectNotFound
+	}
+	kind := kindUser
+	if _, isGroup := t.groups[memberID]; isGroup {
+		kind = kindGroup
+	}
+	members, found := removeMember(g.members, memberID)
+	if !found {
+		return errObjectNotFound
+	}
+	g.members = members
+	t.changes.recordMember(groupID, memberRef{id: memberID, kind: kind})
+	return nil
+}
