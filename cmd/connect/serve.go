@@ -8,11 +8,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/connect/connect/internal/auth"
 	"github.com/connect/connect/internal/config"
+	"github.com/connect/connect/internal/entra"
+	"github.com/connect/connect/internal/secrets"
 	"github.com/connect/connect/internal/store"
+	"github.com/connect/connect/internal/validation"
 	"github.com/connect/connect/web"
 )
 
@@ -46,8 +50,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err := announceSetup(ctx, st, cfg.BaseURL, log); err != nil {
 		return err
 	}
+	sealer, err := secrets.LoadOrCreateKey(cfg.SecretKeyFile)
+	if err != nil {
+		return fmt.Errorf("master key (CONNECT_SECRET_KEY_FILE): %w", err)
+	}
+	for _, w := range sealer.Warnings() {
+		log.Warn(w)
+	}
+	entraClients, err := newEntraClients(cfg)
+	if err != nil {
+		return err
+	}
+	if n, err := st.FailInterruptedValidations(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("validations interrupted by the last stop were marked failed", "count", n)
+	}
+	validations := validation.New(validation.Options{Store: st, Sealer: sealer, Logger: log,
+		Validator: &entra.Validator{Clients: entraClients}})
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if err := validations.Shutdown(stopCtx); err != nil {
+			log.Error("stop validations", "err", err)
+		}
+	}()
 
-	h, err := web.New(web.Options{Store: st, SessionStore: sessions, Logger: log, BaseURL: cfg.BaseURL})
+	h, err := web.New(web.Options{Store: st, SessionStore: sessions, Logger: log, BaseURL: cfg.BaseURL,
+		Sealer: sealer, Validations: validations, AuthorityHost: cfg.AuthorityHost, GraphURL: cfg.GraphURL})
 	if err != nil {
 		return err
 	}
@@ -86,6 +116,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// newEntraClients builds the MSAL clients' HTTP client, trusting the extra
+// CAs of CONNECT_EXTRA_CA_FILE.
+func newEntraClients(cfg config.Config) (*entra.Clients, error) {
+	var extra []byte
+	if cfg.ExtraCAFile != "" {
+		var err error
+		if extra, err = os.ReadFile(cfg.ExtraCAFile); err != nil {
+			return nil, fmt.Errorf("CONNECT_EXTRA_CA_FILE: %w", err)
+		}
+	}
+	hc, err := entra.NewHTTPClient(extra)
+	if err != nil {
+		return nil, fmt.Errorf("CONNECT_EXTRA_CA_FILE: %w", err)
+	}
+	return entra.NewClients(hc), nil
 }
 
 // announceSetup prints a one-time link to create the first administrator
