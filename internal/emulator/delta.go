@@ -75,7 +75,8 @@ func (c *graphCall) openDeltaState(kind objectKind) (deltaState, bool, *graphErr
 	if !isDelta {
 		raw = c.options["$skiptoken"]
 	}
-	if isDelta && strings.EqualFold(raw, "latest") || raw == "" {
+	latest := isDelta && strings.EqualFold(raw, "latest")
+	if latest || raw == "" { // an empty $deltatoken (410's Location) restarts
 		var sel selection
 		var gerr *graphError
 		if kind == kindGroup {
@@ -86,7 +87,6 @@ func (c *graphCall) openDeltaState(kind objectKind) (deltaState, bool, *graphErr
 		if gerr != nil {
 			return deltaState{}, false, gerr
 		}
-		latest := isDelta
 		state := deltaState{
 			Tenant: c.t.id.String(), Kind: kindName(kind), Select: sel.names, Members: sel.members,
 			Epoch: c.t.changes.epoch, Full: !latest, Since: c.t.changes.seq(),
@@ -213,6 +213,9 @@ func (p *deltaPage) emit(id objectID, from int, memberList []memberRef) bool {
 		return false
 	}
 	obj := p.render(id)
+	if !p.live(id) {
+		memberList = nil // a removed group carries no members@delta
+	}
 	if len(memberList) > from {
 		n := min(len(memberList)-from, p.memberBudget)
 		entries := make([]orderedObject, 0, n)
