@@ -125,7 +125,13 @@ func newRequestID() string {
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
-	data, err := json.Marshal(body)
+	var data []byte
+	var err error
+	if o, ok := body.(orderedObject); ok {
+		data, err = o.appendJSON(nil) // already valid JSON: skip json.Marshal's re-scan
+	} else {
+		data, err = json.Marshal(body)
+	}
 	if err != nil {
 		http.Error(w, "encode response: "+err.Error(), http.StatusInternalServerError)
 		return

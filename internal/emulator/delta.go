@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -218,7 +219,7 @@ func (p *deltaPage) emit(id objectID, from int, memberList []memberRef) bool {
 	}
 	if len(memberList) > from {
 		n := min(len(memberList)-from, p.memberBudget)
-		entries := make([]orderedObject, 0, n)
+		entries := make([]json.RawMessage, 0, n)
 		for _, m := range memberList[from : from+n] {
 			entries = append(entries, p.memberEntry(id, m))
 		}
@@ -265,18 +266,24 @@ func removedObject(id objectID, softDeleted bool) orderedObject {
 }
 
 // memberEntry is one members@delta item; a membership that no longer holds
-// (removed, or the member deleted) carries @removed.
-func (p *deltaPage) memberEntry(groupID objectID, m memberRef) orderedObject {
-	entry := orderedObject{{"@odata.type", m.kind.odataType()}, {"id", m.id.String()}}
+// (removed, or the member deleted) carries @removed. It is written as raw
+// JSON: a large tenant's first groups round has a million of them.
+func (p *deltaPage) memberEntry(groupID objectID, m memberRef) json.RawMessage {
 	g := p.c.t.groups[groupID]
 	still := false
 	if g != nil {
 		_, still = slices.BinarySearchFunc(g.members, m.id, func(e memberRef, id objectID) int { return compareIDs(e.id, id) })
 	}
+	entry := make([]byte, 0, 112)
+	entry = append(entry, `{"@odata.type":"`...)
+	entry = append(entry, m.kind.odataType()...)
+	entry = append(entry, `","id":"`...)
+	entry = append(entry, m.id.String()...)
+	entry = append(entry, '"')
 	if !still || !p.c.t.liveMember(m) {
-		entry = entry.with("@removed", orderedObject{{"reason", "deleted"}})
+		entry = append(entry, `,"@removed":{"reason":"deleted"}`...)
 	}
-	return entry
+	return append(entry, '}')
 }
 
 // finish writes the page with a nextLink (more) or a deltaLink that starts
