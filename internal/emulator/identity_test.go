@@ -275,3 +275,22 @@ func TestAssertionChecks(t *testing.T) {
 		})
 	}
 }
+
+func TestMSALCertificateRemoved(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1})
+	certPEM, keyPEM := emulatortest.NewCertificate(t, "connect", time.Now().AddDate(1, 0, 0))
+	keyID := srv.AddCertificate(t, srv.Tenant.AppID, certPEM)
+	srv.RemoveCredential(t, srv.Tenant.AppID, keyID)
+	certs, key, err := confidential.CertFromPEM(append(certPEM, keyPEM...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := confidential.NewCredFromCert(certs, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = msalClient(t, srv, srv.Tenant.Domain, srv.Tenant.AppID, cred).AcquireTokenByCredential(context.Background(), []string{"https://graph.microsoft.com/.default"})
+	if err == nil || !strings.Contains(err.Error(), "AADSTS700027") {
+		t.Fatalf("err = %v, want AADSTS700027", err)
+	}
+}
