@@ -31,6 +31,7 @@ type deltaState struct {
 	Pos          int      `json:"p,omitempty"`
 	Partial      bool     `json:"pm,omitempty"` // the object at the cursor is resumed mid-members
 	MemberOffset int      `json:"mo,omitempty"`
+	MemberAfter  string   `json:"ma,omitempty"`
 }
 
 func (c *graphCall) usersDelta() *graphError  { return c.serveDelta(kindUser) }
@@ -147,12 +148,13 @@ func (p *deltaPage) fullEnumeration() {
 			resume = false
 			continue
 		}
+		members := p.currentMembers(id)
 		from := 0
 		if resume && id.String() == p.state.After {
-			from = p.state.MemberOffset
+			from = membersAfter(members, p.state.MemberAfter)
 		}
 		resume = false
-		if !p.emit(id, from, p.currentMembers(id)) {
+		if !p.emit(id, from, members) {
 			p.more = true
 			return
 		}
@@ -201,41 +203,66 @@ func (p *deltaPage) currentMembers(id objectID) []memberRef {
 	return p.c.t.groups[id].members
 }
 
-// emit adds one object with its members from offset from; false means the
-// page is full and the cursor (with Partial/MemberOffset) says where the
-// next page resumes. A group whose members do not fit is repeated on the
-// next page with the rest of them, as Graph does.
+// emit adds one object with its members from index from; false means the
+// page is full and the cursor says where the next page resumes. A group
+// whose members do not fit is repeated on the next page with the rest of
+// them, as Graph does. A full enumeration lists live members only.
 func (p *deltaPage) emit(id objectID, from int, memberList []memberRef) bool {
-	if len(p.values) == p.pageSize || len(memberList) > from && p.memberBudget == 0 {
-		p.state.Partial, p.state.MemberOffset = from > 0, from
-		if p.state.Full && from > 0 {
-			p.state.After = id.String()
-		}
+	if len(p.values) == p.pageSize || from < len(memberList) && p.memberBudget == 0 {
+		p.suspend(id, from, memberList)
 		return false
 	}
 	obj := p.render(id)
 	if !p.live(id) {
 		memberList = nil // a removed group carries no members@delta
 	}
-	if len(memberList) > from {
-		n := min(len(memberList)-from, p.memberBudget)
-		entries := make([]json.RawMessage, 0, n)
-		for _, m := range memberList[from : from+n] {
-			entries = append(entries, p.memberEntry(id, m))
+	if from >= len(memberList) {
+		p.values = append(p.values, obj)
+		return true
+	}
+	entries := make([]json.RawMessage, 0, min(len(memberList)-from, p.memberBudget))
+	next := from
+	for ; next < len(memberList) && len(entries) < p.memberBudget; next++ {
+		m := memberList[next]
+		if p.state.Full && !p.c.t.liveMember(m) {
+			continue
 		}
-		p.memberBudget -= n
-		obj = obj.with("members@delta", entries)
-		if from+n < len(memberList) {
-			p.values = append(p.values, obj)
-			p.state.Partial, p.state.MemberOffset = true, from+n
-			if p.state.Full {
-				p.state.After = id.String()
-			}
-			return false
+		entries = append(entries, p.memberEntry(id, m))
+	}
+	p.memberBudget -= len(entries)
+	p.values = append(p.values, obj.with("members@delta", entries))
+	if next < len(memberList) {
+		p.suspend(id, next, memberList)
+		return false
+	}
+	return true
+}
+
+// suspend records where the next page resumes: object id, member next. A
+// full enumeration resumes after the last member id sent, not at an index,
+// so members added or removed between pages cannot shift a member out of
+// the round; the change-list walk is fixed by its log range, so an index
+// is safe there.
+func (p *deltaPage) suspend(id objectID, next int, memberList []memberRef) {
+	p.state.Partial, p.state.MemberOffset, p.state.MemberAfter = next > 0, next, ""
+	if next > 0 {
+		p.state.MemberAfter = memberList[next-1].id.String()
+		if p.state.Full {
+			p.state.After = id.String()
 		}
 	}
-	p.values = append(p.values, obj)
-	return true
+}
+
+// membersAfter is the index of the first member whose id sorts after
+// the given one.
+func membersAfter(members []memberRef, after string) int {
+	pos, found := slices.BinarySearchFunc(members, after, func(m memberRef, after string) int {
+		return strings.Compare(m.id.String(), after)
+	})
+	if found {
+		pos++
+	}
+	return pos
 }
 
 // render gives the object's selected properties, or for a removed one
