@@ -161,6 +161,7 @@ func serve(ctx context.Context, c config, emu *emulator.Server, ln net.Listener,
 	case <-ctx.Done():
 	case serveErr = <-serveDone:
 	}
+	logger.Info("stopping")
 	stopChurn()
 	churnErr := <-churnDone
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -168,6 +169,7 @@ func serve(ctx context.Context, c config, emu *emulator.Server, ln net.Listener,
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
+	logger.Info("stopped")
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", serveErr)
 	}

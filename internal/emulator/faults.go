@@ -129,6 +129,11 @@ func (fi *faultInjector) apply(c *graphCall) bool {
 			e = errTooManyRequests()
 		case http.StatusServiceUnavailable:
 			e = errServiceUnavailable()
+		case http.StatusGone:
+			// Graph's delta reset: Location holds the query with an empty
+			// $deltatoken, which starts a full enumeration (§4).
+			c.w.Header().Set("Location", "https://"+c.r.Host+c.r.URL.Path+"?$deltatoken=")
+			e = &graphError{http.StatusGone, "resyncRequired", "Resync required. Replace any local cached copies of the directory objects with the ones returned by the delta query."}
 		}
 		c.fail(e)
 		return true

@@ -40,7 +40,7 @@ var (
 	applicationsRoles = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 	organizationRoles = []string{"Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 	listOptions       = []string{"$select", "$top", "$count", "$skiptoken", "$filter"}
-	deltaOptions      = []string{"$select", "$skiptoken", "$deltatoken", "$filter"}
+	deltaOptions      = []string{"$select", "$skiptoken", "$deltatoken"}
 )
 
 func graphRoutes() []graphRoute {
@@ -196,6 +196,8 @@ func (c *graphCall) baseURL() string { return "https://" + c.r.Host + "/v1.0" }
 
 func (c *graphCall) writeOK(body any) *graphError {
 	c.w.Header().Set("OData-Version", "4.0")
+	// Graph's exact media type: a client must not compare it to "application/json".
+	c.w.Header().Set("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
 	writeJSON(c.w, http.StatusOK, body)
 	return nil
 }

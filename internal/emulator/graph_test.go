@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,7 +95,9 @@ func TestListDefaultsAndSelect(t *testing.T) {
 }
 
 func TestGraphErrors(t *testing.T) {
-	srv := emulatortest.Start(t, emulatortest.Options{Users: 3, Groups: 2, TokenLifetime: time.Second})
+	var offset atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 3, Groups: 2, Now: clock})
 	token := srv.Token(t, "https://graph.microsoft.com/.default")
 	noRoles := srv.RegisterApp(t, "No roles")
 	usersOnly := srv.RegisterApp(t, "Users only", "User.Read.All")
@@ -122,6 +125,13 @@ func TestGraphErrors(t *testing.T) {
 		{"unknown user", token, "/v1.0/users/00000000-0000-4000-8000-000000000000", 404, "Request_ResourceNotFound", ""},
 		{"count without consistency", token, "/v1.0/users?$count=true", 400, "Request_BadRequest", ""},
 		{"garbled skiptoken", token, "/v1.0/users?$skiptoken=abc", 400, "Request_BadRequest", ""},
+		{"bare version", token, "/v1.0", 400, "BadRequest", ""},
+		{"too deep", token, "/v1.0/users/a/b/c", 400, "BadRequest", "'c'"},
+		{"members of a non-GUID", token, "/v1.0/groups/not-a-guid/members", 404, "Request_ResourceNotFound", ""},
+		{"delta with $top", token, "/v1.0/users/delta?$top=5", 400, "Request_UnsupportedQuery", ""},
+		{"delta with $filter", token, "/v1.0/groups/delta?$filter=displayName%20eq%20'x'", 400, "Request_UnsupportedQuery", ""},
+		{"bad $select on delta", token, "/v1.0/groups/delta?$select=nope", 400, "Request_BadRequest", "nope"},
+		{"unsupported filter", token, "/v1.0/users?$filter=jobTitle%20ne%20'x'", 400, "Request_UnsupportedQuery", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,7 +154,8 @@ func TestGraphErrors(t *testing.T) {
 		}
 	})
 	t.Run("expired token", func(t *testing.T) {
-		time.Sleep(2100 * time.Millisecond)
+		offset.Store(int64(time.Hour))
+		defer offset.Store(0)
 		a := get(t, srv, token, "/v1.0/users")
 		if code, message := graphErrorCode(t, a); a.status != 401 || message != "Access token has expired or is not yet valid." {
 			t.Errorf("got %d %s %q", a.status, code, message)
