@@ -16,6 +16,9 @@ help: ## list the targets
 run: ## run Connect on http://127.0.0.1:8080 with its database in ./data
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/connect serve
 
+demo: ## the emulator with a generated tenant and Connect wired to it; prints what to type
+	@bash scripts/demo.sh
+
 generate: ## regenerate templ components
 	$(GO) tool templ generate
 
