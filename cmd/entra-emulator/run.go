@@ -34,6 +34,7 @@ type config struct {
 	tokenLifetime    time.Duration
 	deltaPageSize    int
 	deltaMemberChunk int
+	logRequests      bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -55,6 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.tokenLifetime, "token-lifetime", 3599*time.Second, "access token lifetime")
 	fs.IntVar(&c.deltaPageSize, "delta-page-size", 100, "objects per delta page without Prefer: odata.maxpagesize")
 	fs.IntVar(&c.deltaMemberChunk, "delta-member-chunk", 500, "members@delta entries per page before a group is split")
+	fs.BoolVar(&c.logRequests, "log-requests", false, "log every request (method, path, status, duration)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -144,8 +146,12 @@ func writeFiles(c config, emu *emulator.Server, baseURL string) error {
 // serve runs HTTPS (and churn) until ctx ends, then shuts down in order:
 // churn first, then the server with a grace period.
 func serve(ctx context.Context, c config, emu *emulator.Server, ln net.Listener, logger *slog.Logger) error {
+	handler := emu.Handler()
+	if c.logRequests {
+		handler = logRequests(handler, logger)
+	}
 	srv := &http.Server{
-		Handler:           emu.Handler(),
+		Handler:           handler,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{emu.TLSCertificate()}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -69,5 +73,29 @@ func TestRunServesAndStops(t *testing.T) {
 func TestFlagsRefuseNonLoopback(t *testing.T) {
 	if _, err := parseFlags([]string{"--addr", "0.0.0.0:8443"}, io.Discard); err == nil {
 		t.Error("0.0.0.0 accepted")
+	}
+}
+
+// TestRequestLogKeepsFaultsWorking: the log wrapper must let the "reset"
+// fault reach the connection.
+func TestRequestLogKeepsFaultsWorking(t *testing.T) {
+	var buf bytes.Buffer
+	handler := logRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack through the log wrapper: %v", err)
+			return
+		}
+		conn.Close()
+	}), slog.New(slog.NewTextHandler(&buf, nil)))
+	srv := httptest.NewServer(handler)
+	defer srv.Close()
+	if resp, err := http.Get(srv.URL + "/v1.0/users?$skiptoken=secret"); err == nil {
+		resp.Body.Close()
+		t.Error("connection was not dropped")
+	}
+	srv.Close() // waits for the handler, which logs last
+	if strings.Contains(buf.String(), "secret") || !strings.Contains(buf.String(), "path=/v1.0/users") {
+		t.Errorf("log line: %s", buf.String())
 	}
 }
