@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -79,7 +80,7 @@ func TestFlagsRefuseNonLoopback(t *testing.T) {
 // TestRequestLogKeepsFaultsWorking: the log wrapper must let the "reset"
 // fault reach the connection.
 func TestRequestLogKeepsFaultsWorking(t *testing.T) {
-	var buf bytes.Buffer
+	buf := &logBuffer{wrote: make(chan struct{}, 1)}
 	handler := logRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err != nil {
@@ -87,15 +88,40 @@ func TestRequestLogKeepsFaultsWorking(t *testing.T) {
 			return
 		}
 		conn.Close()
-	}), slog.New(slog.NewTextHandler(&buf, nil)))
+	}), slog.New(slog.NewTextHandler(buf, nil)))
 	srv := httptest.NewServer(handler)
 	defer srv.Close()
 	if resp, err := http.Get(srv.URL + "/v1.0/users?$skiptoken=secret"); err == nil {
 		resp.Body.Close()
 		t.Error("connection was not dropped")
 	}
-	srv.Close() // waits for the handler, which logs last
-	if strings.Contains(buf.String(), "secret") || !strings.Contains(buf.String(), "path=/v1.0/users") {
-		t.Errorf("log line: %s", buf.String())
+	<-buf.wrote // a hijacked handler outlives srv.Close; wait for its line
+	if line := buf.String(); strings.Contains(line, "secret") || !strings.Contains(line, "path=/v1.0/users") {
+		t.Errorf("log line: %s", line)
 	}
+}
+
+// logBuffer is a log destination safe to read while a handler writes.
+type logBuffer struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	wrote chan struct{}
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	defer func() {
+		select {
+		case l.wrote <- struct{}{}:
+		default:
+		}
+	}()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
