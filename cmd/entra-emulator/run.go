@@ -154,6 +154,7 @@ func serve(ctx context.Context, c config, emu *emulator.Server, ln net.Listener,
 		Handler:           handler,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{emu.TLSCertificate()}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 	}
 	churnCtx, stopChurn := context.WithCancel(ctx)

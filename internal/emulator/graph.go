@@ -83,10 +83,26 @@ func (s *Server) graphRoutes() http.Handler {
 		w.Header().Set("client-request-id", c.clientRequestID)
 		w.Header().Set("x-ms-ags-diagnostic", `{"ServerInfo":{"DataCenter":"Emulator","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"EMU01"}}`)
 		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		defer c.recoverAsGraphError()
 		if gerr := c.serve(routes); gerr != nil {
 			c.fail(gerr)
 		}
 	})
+}
+
+// recoverAsGraphError turns an emulator bug into Graph's 500 JSON rather
+// than a dropped connection, so a client test sees an answer it can show.
+// The deliberate abort of the "reset" fault passes through.
+func (c *graphCall) recoverAsGraphError() {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	c.s.opts.Logger.Error("graph handler panicked", "path", c.r.URL.Path, "panic", v)
+	c.fail(&graphError{http.StatusInternalServerError, "generalException", "An internal server error occurred in the emulator."})
 }
 
 func (c *graphCall) serve(routes []graphRoute) *graphError {
