@@ -40,7 +40,9 @@ var (
 	applicationsRoles = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 	organizationRoles = []string{"Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 	listOptions       = []string{"$select", "$top", "$count", "$skiptoken", "$filter"}
+	memberOptions     = []string{"$select", "$top", "$count", "$skiptoken"}
 	deltaOptions      = []string{"$select", "$skiptoken", "$deltatoken"}
+	appOptions        = []string{"$select", "$top", "$filter"}
 )
 
 func graphRoutes() []graphRoute {
@@ -54,9 +56,9 @@ func graphRoutes() []graphRoute {
 		{[]string{"groups", "$count"}, []string{"$filter"}, 1, groupsRoles, (*graphCall).countGroups},
 		{[]string{"groups", "delta"}, deltaOptions, 5, groupsRoles, (*graphCall).groupsDelta},
 		{[]string{"groups", "{id}"}, []string{"$select"}, 1, groupsRoles, (*graphCall).getGroup},
-		{[]string{"groups", "{id}", "members"}, listOptions, 3, groupsRoles, (*graphCall).listMembers},
-		{[]string{"groups", "{id}", "transitiveMembers"}, listOptions, 5, groupsRoles, (*graphCall).listTransitiveMembers},
-		{[]string{"applications"}, listOptions, 2, applicationsRoles, (*graphCall).listApplications},
+		{[]string{"groups", "{id}", "members"}, memberOptions, 3, groupsRoles, (*graphCall).listMembers},
+		{[]string{"groups", "{id}", "transitiveMembers"}, memberOptions, 5, groupsRoles, (*graphCall).listTransitiveMembers},
+		{[]string{"applications"}, appOptions, 2, applicationsRoles, (*graphCall).listApplications},
 	}
 }
 

@@ -172,5 +172,9 @@ func (c *graphCall) organization() *graphError {
 		{"tenantType", "AAD"},
 		{"verifiedDomains", domains},
 	}
+	org, gerr := selectFields(org, c.options["$select"], "organization")
+	if gerr != nil {
+		return gerr
+	}
 	return c.writeOK(orderedObject{{"@odata.context", "https://" + c.r.Host + "/v1.0/$metadata#organization"}, {"value", []orderedObject{org}}})
 }
