@@ -67,11 +67,11 @@ func TestDecodeThumbprint(t *testing.T) {
 
 func TestPreferredPageSize(t *testing.T) {
 	tests := map[string]int{
-		"odata.maxpagesize=50":                      50,
-		"return=minimal, odata.maxpagesize=999":     999,
-		"odata.maxpagesize=1000":                    0,
-		"odata.maxpagesize=0":                       0,
-		"":                                          0,
+		"odata.maxpagesize=50":                  50,
+		"return=minimal, odata.maxpagesize=999": 999,
+		"odata.maxpagesize=1000":                0,
+		"odata.maxpagesize=0":                   0,
+		"":                                      0,
 		"odata.track-changes, odata.maxpagesize=12": 12,
 	}
 	for header, want := range tests {
