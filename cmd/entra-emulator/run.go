@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/connect/connect/internal/emulator"
@@ -35,6 +36,7 @@ type config struct {
 	deltaPageSize    int
 	deltaMemberChunk int
 	logRequests      bool
+	extraTenants     string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -56,6 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.tokenLifetime, "token-lifetime", 3599*time.Second, "access token lifetime")
 	fs.IntVar(&c.deltaPageSize, "delta-page-size", 100, "objects per delta page without Prefer: odata.maxpagesize")
 	fs.IntVar(&c.deltaMemberChunk, "delta-member-chunk", 500, "members@delta entries per page before a group is split")
+	fs.StringVar(&c.extraTenants, "extra-tenants", "", "comma-separated names of more generated tenants (e.g. fabrikam)")
 	fs.BoolVar(&c.logRequests, "log-requests", false, "log every request (method, path, status, duration)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -86,6 +89,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		TenantName: c.tenantName, Users: c.users, Groups: c.groups, Seed: c.seed, AdminAPI: c.adminAPI,
 		DeltaTokenTTL: c.deltaTokenTTL, ThrottleUnits: c.throttleUnits, TokenLifetime: c.tokenLifetime,
 		DeltaPageSize: c.deltaPageSize, DeltaMemberChunk: c.deltaMemberChunk, Logger: logger,
+	}
+	if c.extraTenants != "" {
+		opts.ExtraTenants = strings.Split(c.extraTenants, ",")
 	}
 	if c.tenantFile != "" {
 		if opts.TenantFile, err = os.ReadFile(c.tenantFile); err != nil {

@@ -10,6 +10,9 @@
 //	// srv.Tenant       Domain, ID, AppID, Secret of the generated app
 //	//                  (Directory.Read.All consented)
 //
+// Options.ExtraTenants: []string{"fabrikam"} adds fabrikam.onmicrosoft.com,
+// a tenant where srv.Tenant.AppID is unknown (AADSTS700016).
+//
 // MSAL Go against it:
 //
 //	cred, _ := confidential.NewCredFromSecret(srv.Tenant.Secret)
