@@ -3,12 +3,17 @@ package emulator_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
@@ -133,4 +138,51 @@ func TestMSALWithRealAuthorityRedirected(t *testing.T) {
 	if a.status != 200 || !strings.HasPrefix(str(a.body, "@odata.nextLink"), "https://graph.microsoft.com/v1.0/users?") {
 		t.Errorf("Graph by its real name: %d %s", a.status, a.raw)
 	}
+}
+
+// TestManifestKeyCredential registers a certificate the way an
+// administrator pastes Connect's keyCredentials entry into the manifest.
+func TestManifestKeyCredential(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1})
+	certPEM, keyPEM := emulatortest.NewCertificate(t, "server-connection", time.Now().AddDate(1, 0, 0))
+	block, _ := pem.Decode(certPEM)
+	thumb := sha1.Sum(block.Bytes)
+	entry := map[string]any{
+		"customKeyIdentifier": base64.StdEncoding.EncodeToString(thumb[:]), "keyId": "5a1c9f0e-7b2d-4c3e-9f8a-1b2c3d4e5f60",
+		"type": "AsymmetricX509Cert", "usage": "Verify", "value": base64.StdEncoding.EncodeToString(block.Bytes),
+	}
+	var answer map[string]string
+	if err := json.Unmarshal(srv.Admin(t, "POST", "apps/"+srv.Tenant.AppID+"/certificates", entry), &answer); err != nil {
+		t.Fatal(err)
+	}
+	if answer["keyId"] != "5a1c9f0e-7b2d-4c3e-9f8a-1b2c3d4e5f60" || answer["customKeyIdentifier"] != entry["customKeyIdentifier"] {
+		t.Errorf("answer %v", answer)
+	}
+	srv.SetRoles(t, srv.Tenant.AppID, nil, []string{"full_access_as_app"})
+	res, err := msalClient(t, srv, srv.Tenant.Domain, srv.Tenant.AppID, certCredential(t, certPEM, keyPEM)).
+		AcquireTokenByCredential(t.Context(), []string{"https://outlook.office365.com/.default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if roles, _ := claimsOf(t, res.AccessToken)["roles"].([]any); len(roles) != 1 || roles[0] != "full_access_as_app" {
+		t.Errorf("roles %v", roles)
+	}
+	entry["customKeyIdentifier"] = base64.StdEncoding.EncodeToString(make([]byte, 20))
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", srv.URL+"/_emulator/"+srv.Tenant.ID+"/apps/"+srv.Tenant.AppID+"/certificates", strings.NewReader(mustJSON(t, entry)))
+	resp, err := srv.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := readAnswer(t, resp); a.status != 400 {
+		t.Errorf("wrong customKeyIdentifier: %d %s", a.status, a.raw)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }

@@ -145,11 +145,9 @@ func (fi *faultInjector) apply(c *graphCall) bool {
 // connections are hijacked and closed; where hijacking is impossible
 // (HTTP/2) net/http's documented ErrAbortHandler aborts the stream.
 func resetConnection(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		_ = conn.Close()
+		return
 	}
 	panic(http.ErrAbortHandler)
 }
@@ -160,20 +158,19 @@ type truncatingWriter struct {
 	http.ResponseWriter
 }
 
+func (t *truncatingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
 func (t *truncatingWriter) Write(p []byte) (int, error) {
 	half := len(p) / 2
 	if _, err := t.ResponseWriter.Write(p[:half]); err != nil {
 		return 0, err
 	}
-	if f, ok := t.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-	if hj, ok := t.ResponseWriter.(http.Hijacker); ok {
-		if conn, buf, err := hj.Hijack(); err == nil {
-			_ = buf.Flush()
-			_ = conn.Close()
-			return len(p), nil
-		}
+	rc := http.NewResponseController(t.ResponseWriter)
+	_ = rc.Flush()
+	if conn, buf, err := rc.Hijack(); err == nil {
+		_ = buf.Flush()
+		_ = conn.Close()
+		return len(p), nil
 	}
 	panic(http.ErrAbortHandler)
 }

@@ -131,6 +131,7 @@ func TestGraphErrors(t *testing.T) {
 		{"delta with $top", token, "/v1.0/users/delta?$top=5", 400, "Request_UnsupportedQuery", ""},
 		{"delta with $filter", token, "/v1.0/groups/delta?$filter=displayName%20eq%20'x'", 400, "Request_UnsupportedQuery", ""},
 		{"bad $select on delta", token, "/v1.0/groups/delta?$select=nope", 400, "Request_BadRequest", "nope"},
+		{"filter on members", token, "/v1.0/groups/" + groupID + "/members?$filter=id%20eq%20'x'", 400, "Request_UnsupportedQuery", ""},
 		{"unsupported filter", token, "/v1.0/users?$filter=jobTitle%20ne%20'x'", 400, "Request_UnsupportedQuery", ""},
 	}
 	for _, tt := range tests {
@@ -182,6 +183,10 @@ func TestApplicationsShowCredentials(t *testing.T) {
 	if str(k, "keyId") != keyID || str(k, "customKeyIdentifier") == "" || !strings.HasPrefix(str(k, "endDateTime"), time.Now().AddDate(0, 0, 20).UTC().Format("2006-01-02")) {
 		t.Errorf("key credential: %v", k)
 	}
+	selected := values(t, get(t, srv, token, "/v1.0/applications?$select=keyCredentials,passwordCredentials&$filter=appId%20eq%20'"+srv.Tenant.AppID+"'"))
+	if len(selected) != 1 || len(selected[0]) != 3 {
+		t.Errorf("$select on applications: %v", selected)
+	}
 	if none := get(t, srv, token, "/v1.0/applications?$filter=appId%20eq%20'00000000-0000-4000-8000-000000000000'"); len(values(t, none)) != 0 {
 		t.Errorf("filter matched another app: %s", none.raw)
 	}
@@ -214,5 +219,8 @@ func TestOrganization(t *testing.T) {
 	org := values(t, a)
 	if len(org) != 1 || str(org[0], "id") != srv.Tenant.ID || len(org[0]["verifiedDomains"].([]any)) != 2 {
 		t.Errorf("organization: %s", a.raw)
+	}
+	if org := values(t, get(t, srv, srv.Token(t, "https://graph.microsoft.com/.default"), "/v1.0/organization?$select=verifiedDomains")); len(org[0]) != 2 {
+		t.Errorf("$select on organization: %v", org)
 	}
 }

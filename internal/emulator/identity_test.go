@@ -293,3 +293,14 @@ func TestMSALCertificateRemoved(t *testing.T) {
 		t.Fatalf("err = %v, want AADSTS700027", err)
 	}
 }
+
+func TestAppUnknownInAnotherTenant(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1, ExtraTenants: []string{"fabrikam"}})
+	a := postForm(t, srv, "/fabrikam.onmicrosoft.com/oauth2/v2.0/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {srv.Tenant.AppID}, "client_secret": {srv.Tenant.Secret},
+		"scope": {"https://graph.microsoft.com/.default"},
+	})
+	if code, _ := aadstsCode(t, a); code != 700016 || !strings.Contains(str(a.body, "error_description"), "'fabrikam.onmicrosoft.com'") {
+		t.Errorf("got %d: %s", code, a.raw)
+	}
+}
