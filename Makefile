@@ -48,7 +48,7 @@ browser-deps: ## install Debian's Chromium for the browser tests when missing
 test-go: browser-deps ## unit, integration and browser tests with the race detector
 	CONNECT_BROWSER_TESTS=required CONNECT_CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 $(PKGS)
 
-test: fmt-check vet check-generated test-go ## everything CI runs
+test: fmt-check vet check-generated audit test-go ## everything CI runs
 	@echo "make test: all checks passed"
 
 audit: ## staticcheck; govulncheck too when GOVULNDB points at a vulnerability database it can read

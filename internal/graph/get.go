@@ -11,6 +11,7 @@ import (
 
 // StopPaging, returned by a List callback, ends the listing without error
 // (like fs.SkipAll).
+//
 //lint:ignore ST1012 a control value like filepath.SkipAll, not a failure
 var StopPaging = errors.New("stop paging")
 
