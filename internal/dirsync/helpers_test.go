@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +26,8 @@ type fixture struct {
 	st     *store.Store
 	conn   store.Connection
 	tokens entra.TokenSource
+	// runTokens, when set, wraps the token source of the runs' clients.
+	runTokens func(graph.TokenSource) graph.TokenSource
 }
 
 func newFixture(t *testing.T, opts emulatortest.Options) *fixture {
@@ -60,7 +63,12 @@ func newFixture(t *testing.T, opts emulatortest.Options) *fixture {
 // graphClient is a fresh client (fresh Stats) with tiny backoffs.
 func (f *fixture) graphClient() *graph.Client {
 	f.t.Helper()
-	gc, err := graph.New(f.srv.URL, f.srv.Client, f.tokens, graph.WithBackoff(time.Millisecond, 20*time.Millisecond))
+	return f.clientWith(f.tokens)
+}
+
+func (f *fixture) clientWith(tokens graph.TokenSource) *graph.Client {
+	f.t.Helper()
+	gc, err := graph.New(f.srv.URL, f.srv.Client, tokens, graph.WithBackoff(time.Millisecond, 20*time.Millisecond))
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -82,14 +90,21 @@ func (f *fixture) sync(ctx context.Context, trigger string, full bool) (store.Ru
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	out, err := dirsync.Sync(ctx, f.st, dirsync.Job{Run: run, Connection: conn, Graph: f.graphClient(),
+	var tokens graph.TokenSource = f.tokens
+	if f.runTokens != nil {
+		tokens = f.runTokens(tokens)
+	}
+	out, err := dirsync.Sync(ctx, f.st, dirsync.Job{Run: run, Connection: conn, Graph: f.clientWith(tokens),
 		Log: func(ctx context.Context, level, msg string) {
 			if err := f.st.AppendRunLog(context.WithoutCancel(ctx), run.ID, level, msg); err != nil {
 				f.t.Error(err)
 			}
 		}})
 	if err != nil {
-		if ferr := f.st.FinishRun(context.Background(), run.ID, store.RunFailed, err.Error(), store.RunStats{}, false); ferr != nil {
+		// Keep the progress the run recorded, as the worker does.
+		progress, _ := f.st.RunByID(context.Background(), run.ID)
+		stats := store.RunStats{Pages: progress.Pages, ObjectsProcessed: progress.ObjectsProcessed}
+		if ferr := f.st.FinishRun(context.Background(), run.ID, store.RunFailed, err.Error(), stats, false); ferr != nil {
 			f.t.Fatal(ferr)
 		}
 	}
@@ -260,4 +275,46 @@ func requireState(t *testing.T, run store.Run, state string) {
 	}
 }
 
-func isCancel(err error) bool { return errors.Is(err, context.Canceled) }
+// cancellingTokens cancels a run's context when its client asks for the
+// n-th token: the client asks before every request, so the run stops
+// mid-fetch at a known point.
+type cancellingTokens struct {
+	graph.TokenSource
+	calls  *atomic.Int32
+	n      int32
+	cancel context.CancelFunc
+}
+
+func (c cancellingTokens) Token(ctx context.Context) (string, error) {
+	if c.calls.Add(1) == c.n {
+		c.cancel()
+	}
+	return c.TokenSource.Token(ctx)
+}
+
+// runLog is a run's log as text.
+func (f *fixture) runLog(runID string) string {
+	f.t.Helper()
+	lines, err := f.st.RunLogs(context.Background(), runID, 0)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l.Level + " " + l.Message + "\n")
+	}
+	return b.String()
+}
+
+// snapshot is the whole synchronized directory, for before/after checks.
+func (f *fixture) snapshot() ([]store.DirUser, []store.DirGroup, []store.Membership) {
+	f.t.Helper()
+	ctx := context.Background()
+	users, err1 := f.st.DirectoryUsers(ctx, f.conn.ID, "", 1_000_000)
+	groups, err2 := f.st.DirectoryGroups(ctx, f.conn.ID, "", 1_000_000)
+	members, err3 := f.st.Memberships(ctx, f.conn.ID, "", "", 1_000_000)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		f.t.Fatal(err)
+	}
+	return users, groups, members
+}
