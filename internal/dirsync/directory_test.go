@@ -9,6 +9,7 @@ import (
 )
 
 func TestNestedGroupsWithCycle(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 3, Groups: 1, Seed: 31})
 	user := f.srv.CreateUser(t, map[string]any{"displayName": "Nina Nested", "userPrincipalName": "nina@" + f.srv.Tenant.Domain})
 	a := f.srv.CreateGroup(t, map[string]any{"displayName": "A"})
@@ -54,6 +55,7 @@ func TestNestedGroupsWithCycle(t *testing.T) {
 }
 
 func TestSearchDirectory(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 10, Groups: 2, Seed: 32})
 	ann := f.srv.CreateUser(t, map[string]any{"displayName": "Annabel Searchable", "userPrincipalName": "a.searchable@" + f.srv.Tenant.Domain,
 		"mail": "annabel@contoso.com", "proxyAddresses": []string{"SMTP:annabel@contoso.com", "smtp:zz-alias@fabrikam.com"}})

@@ -8,6 +8,7 @@ import (
 )
 
 func TestFirstSyncEqualsTenant(t *testing.T) {
+	t.Parallel()
 	// Small pages and member chunks, so users span pages and large groups
 	// are repeated across pages with the rest of their members.
 	f := newFixture(t, emulatortest.Options{Users: 120, Groups: 8, Seed: 3, DeltaPageSize: 25, DeltaMemberChunk: 10})
@@ -31,6 +32,7 @@ func TestFirstSyncEqualsTenant(t *testing.T) {
 }
 
 func TestDeltaSyncFollowsChanges(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 40, Groups: 5, Seed: 5, DeltaPageSize: 15, DeltaMemberChunk: 7})
 	first := f.mustSync(store.TriggerValidation)
 	users, _ := f.st.DirectoryUsers(t.Context(), f.conn.ID, "", 100)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestExpiredDeltaTokenFallsBackToFullResync(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 25, Groups: 3, Seed: 21})
 	f.mustSync(store.TriggerValidation)
 	users, groups, _ := f.snapshot()
@@ -34,6 +35,7 @@ func TestExpiredDeltaTokenFallsBackToFullResync(t *testing.T) {
 }
 
 func TestFaultsDuringSync(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		fault emulatortest.Fault
@@ -69,6 +71,7 @@ func TestFaultsDuringSync(t *testing.T) {
 // TestReplayedChangesAreHarmless follows an old delta link again after its
 // changes were applied, as Graph may replay changes: nothing changes.
 func TestReplayedChangesAreHarmless(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 20, Groups: 4, Seed: 23, DeltaMemberChunk: 3})
 	f.mustSync(store.TriggerValidation)
 	oldLinks, err := f.st.DeltaState(t.Context(), f.conn.ID)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestDeleteGuard(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		deletes int
@@ -93,6 +94,7 @@ func TestDeleteGuard(t *testing.T) {
 }
 
 func TestEmptyFullFetchFails(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 4, Groups: 1, Seed: 12})
 	f.mustSync(store.TriggerValidation)
 	users, _, _ := f.snapshot()
@@ -109,6 +111,7 @@ func TestEmptyFullFetchFails(t *testing.T) {
 }
 
 func TestCancelledRunLeavesDirectoryIntact(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 50, Groups: 4, Seed: 13, DeltaPageSize: 10})
 	f.mustSync(store.TriggerValidation)
 	users, groups, _ := f.snapshot()
@@ -151,6 +154,7 @@ func TestCancelledRunLeavesDirectoryIntact(t *testing.T) {
 }
 
 func TestPreviewAppliesNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 15, Groups: 2, Seed: 14})
 	f.mustSync(store.TriggerValidation)
 	users, _, _ := f.snapshot()

@@ -116,6 +116,7 @@ func (f *fixture) latestRun() store.Run {
 }
 
 func TestSyncNowIsPickedUpAndLogged(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 30, Groups: 4, Seed: 2})
 	opts := f.opts
 	opts.PollInterval = time.Hour // only Notify can wake the workers after start
@@ -140,6 +141,7 @@ func TestSyncNowIsPickedUpAndLogged(t *testing.T) {
 }
 
 func TestCrashRecoveryRequeues(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 10, Groups: 2, Seed: 4})
 	// A run left running by a crash: claimed, never finished.
 	crashed, err := f.st.QueueRun(t.Context(), f.conn, store.TriggerManual, false, 0)
@@ -164,6 +166,7 @@ func TestCrashRecoveryRequeues(t *testing.T) {
 }
 
 func TestStopInterruptsRunAndAppliesNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 60, Groups: 3, Seed: 6, DeltaPageSize: 5})
 	// Every Graph answer is slow, so the stop lands mid-fetch.
 	f.srv.SetFault(t, emulatortest.Fault{DelayMS: 50, Rate: 1})
@@ -193,6 +196,7 @@ func TestStopInterruptsRunAndAppliesNothing(t *testing.T) {
 }
 
 func TestSchedulerQueuesMissedSlotAtStart(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, emulatortest.Options{Users: 5, Groups: 1, Seed: 8})
 	ctx := t.Context()
 	if err := f.st.SetSetting(ctx, store.SettingRegion, "north_america"); err != nil {
@@ -235,6 +239,7 @@ func mustZone(t *testing.T, name string) *time.Location {
 }
 
 func TestNewRequiresDependencies(t *testing.T) {
+	t.Parallel()
 	if _, err := worker.New(worker.Options{}); err == nil || errors.Is(err, context.Canceled) {
 		t.Fatalf("New without dependencies: %v", err)
 	}
