@@ -208,3 +208,35 @@ func TestDeltaTokenFailures(t *testing.T) {
 		expectSyncStateNotFound(t, fresh)
 	})
 }
+
+// TestSplitGroupSurvivesMembershipChanges removes members already sent
+// while a large group is split across pages: no remaining member may be
+// skipped, and the removals come on the next round.
+func TestSplitGroupSurvivesMembershipChanges(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 400, Groups: 1, Seed: 4, DeltaMemberChunk: 30})
+	token := srv.Token(t, "https://graph.microsoft.com/.default")
+	first := get(t, srv, token, "/v1.0/groups/delta?$select=members", "Prefer", "odata.maxpagesize=1")
+	page := values(t, first)
+	groupID := str(page[0], "id")
+	sent := memberIDs(page[0], false)
+	for _, m := range sent[:5] {
+		srv.RemoveMember(t, groupID, m)
+	}
+	rest, deltaLink := deltaRound(t, srv, token, str(first.body, "@odata.nextLink"), "Prefer", "odata.maxpagesize=1")
+	got := map[string]bool{}
+	for _, id := range sent {
+		got[id] = true
+	}
+	for _, id := range memberIDs(byID(rest)[groupID], false) {
+		got[id] = true
+	}
+	for _, id := range collect(t, srv, token, "/v1.0/groups/"+groupID+"/members?$top=999") {
+		if !got[id] {
+			t.Errorf("member %s skipped by the round", id)
+		}
+	}
+	changes, _ := deltaRound(t, srv, token, deltaLink)
+	if removed := memberIDs(byID(changes)[groupID], true); len(removed) != 5 {
+		t.Errorf("next round removed %v, want the 5 removed members", removed)
+	}
+}

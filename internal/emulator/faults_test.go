@@ -103,7 +103,9 @@ func TestFaultsDoWhatTheyClaim(t *testing.T) {
 }
 
 func TestThrottleWarnsThenRefuses(t *testing.T) {
-	srv := emulatortest.Start(t, emulatortest.Options{Users: 5, Groups: 1})
+	frozen := time.Now()
+	// A stopped clock: the bucket must not refill however slow the run is.
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 5, Groups: 1, Now: func() time.Time { return frozen }})
 	token := srv.Token(t, "https://graph.microsoft.com/.default")
 	srv.SetThrottle(t, 20) // /users costs 2 units: 10 calls fit
 	warned := false
