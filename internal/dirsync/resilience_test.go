@@ -109,3 +109,24 @@ func TestReplayedChangesAreHarmless(t *testing.T) {
 	}
 	f.assertEqualsTenant()
 }
+
+// TestFullResyncAfterSoftDelete soft-deletes a user who is in groups, then
+// forces a full resync.
+func TestFullResyncAfterSoftDelete(t *testing.T) {
+	t.Parallel()
+	// The emulator's soft delete shifts the group's member array in place
+	// (removeMember's slices.Delete runs even when the membership is kept),
+	// so a later full round marks a live member removed and /members still
+	// lists it. Reported to the emulator's owner; remove this skip when the
+	// emulator branch fixes it.
+	t.Skip("emulator: soft delete corrupts group member lists (removeMember mutates in place)")
+	f := newFixture(t, emulatortest.Options{Users: 30, Groups: 3, Seed: 24})
+	f.mustSync(store.TriggerValidation)
+	_, _, members := f.snapshot()
+	f.srv.DeleteUser(t, members[0].MemberID)
+	run, _, err := f.sync(t.Context(), store.TriggerFull, true)
+	if err != nil || !run.FullSync {
+		t.Fatalf("full run %+v: %v", run, err)
+	}
+	f.assertEqualsTenant()
+}
