@@ -26,21 +26,22 @@ const stagedMembershipCTE = `WITH last AS (
 // from what it staged; run it after the object plans. On a full fetch the
 // staged memberships are the whole truth; on an incremental one only the
 // pairs Graph mentioned change, plus the memberships of deleted objects.
+// The set differences are EXCEPTs and joins on indexed columns, so the
+// work grows as n log n with the directory, never as a product of sizes.
 func (s *Store) PlanMembershipChanges(ctx context.Context, runID, connectionID string, full bool) error {
-	add := stagedMembershipCTE + `INSERT OR IGNORE INTO run_membership_changes (run_id, group_id, member_id, member_kind, op)
-		SELECT ?1, w.group_id, w.member_id, w.member_kind, 'add' FROM wanted w
-		WHERE NOT EXISTS (SELECT 1 FROM dir_memberships m
-			WHERE m.connection_id = ?2 AND m.group_id = w.group_id AND m.member_id = w.member_id)`
-	removeUnwanted := stagedMembershipCTE + `INSERT OR IGNORE INTO run_membership_changes (run_id, group_id, member_id, member_kind, op)
-		SELECT ?1, m.group_id, m.member_id, m.member_kind, 'delete' FROM dir_memberships m
-		WHERE m.connection_id = ?2 AND NOT EXISTS (SELECT 1 FROM wanted w
-			WHERE w.group_id = m.group_id AND w.member_id = m.member_id)`
-	removeMentioned := stagedMembershipCTE + `INSERT OR IGNORE INTO run_membership_changes (run_id, group_id, member_id, member_kind, op)
-		SELECT ?1, m.group_id, m.member_id, m.member_kind, 'delete' FROM dir_memberships m
-		WHERE m.connection_id = ?2 AND (m.group_id IN gone OR m.member_id IN gone
-			OR EXISTS (SELECT 1 FROM last l WHERE l.rn = 1 AND l.removed = 1
-				AND l.group_id = m.group_id AND l.member_id = m.member_id))`
-	statements := []string{add, removeMentioned}
+	const insert = `INSERT OR IGNORE INTO run_membership_changes (run_id, group_id, member_id, member_kind, op) `
+	add := stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'add' FROM (
+			SELECT group_id, member_id, member_kind FROM wanted
+			EXCEPT SELECT group_id, member_id, member_kind FROM dir_memberships WHERE connection_id = ?2)`
+	removeUnwanted := stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'delete' FROM (
+			SELECT group_id, member_id, member_kind FROM dir_memberships WHERE connection_id = ?2
+			EXCEPT SELECT group_id, member_id, member_kind FROM wanted)`
+	removeMentioned := stagedMembershipCTE + insert + `SELECT ?1, m.group_id, m.member_id, m.member_kind, 'delete'
+		FROM last l JOIN dir_memberships m ON m.connection_id = ?2 AND m.group_id = l.group_id AND m.member_id = l.member_id
+		WHERE l.rn = 1 AND l.removed = 1`
+	removeOfGone := stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'delete'
+		FROM dir_memberships WHERE connection_id = ?2 AND (group_id IN gone OR member_id IN gone)`
+	statements := []string{add, removeMentioned, removeOfGone}
 	if full {
 		statements = []string{add, removeUnwanted}
 	}
