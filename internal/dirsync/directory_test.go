@@ -47,6 +47,12 @@ func TestNestedGroupsWithCycle(t *testing.T) {
 		t.Errorf("direct flags wrong: %+v", paths)
 	}
 
+	members, err := f.st.GroupMembers(t.Context(), f.conn.ID, c)
+	if err != nil || len(members) != 2 || members[0].Kind != store.MemberUser || members[0].DisplayName != "Nina Nested" ||
+		members[1].Kind != store.MemberGroup || members[1].DisplayName != "A" {
+		t.Fatalf("members of C: %+v, %v", members, err)
+	}
+
 	// A group in the cycle reaches the others but is not its own group.
 	groupPaths, err := f.st.TransitiveGroups(t.Context(), f.conn.ID, a)
 	if err != nil || len(groupPaths) != 2 {

@@ -50,7 +50,7 @@ func TestDeltaSyncFollowsChanges(t *testing.T) {
 	f.srv.AddMember(t, groups[1].ID, groups[2].ID) // nested
 	members, _ := f.st.GroupMembers(t.Context(), f.conn.ID, groups[0].ID)
 	if len(members) > 0 {
-		f.srv.RemoveMember(t, groups[0].ID, members[0].MemberID)
+		f.srv.RemoveMember(t, groups[0].ID, members[0].ID)
 	}
 
 	second := f.mustSync(store.TriggerManual)

@@ -164,14 +164,31 @@ func (s *Store) DirectoryGroups(ctx context.Context, connectionID, afterID strin
 	return collect(rows, scanDirGroup)
 }
 
-// GroupMembers lists a group's direct members.
-func (s *Store) GroupMembers(ctx context.Context, connectionID, groupID string) ([]Membership, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT group_id, member_id, member_kind FROM dir_memberships
-		WHERE connection_id = ? AND group_id = ? ORDER BY member_kind, member_id`, connectionID, groupID)
+// GroupMember is a group's direct member with its name.
+type GroupMember struct {
+	Kind              string // MemberUser or MemberGroup
+	ID                string
+	DisplayName       string
+	UserPrincipalName string // users only
+}
+
+// GroupMembers lists a group's direct members, groups first, by name.
+func (s *Store) GroupMembers(ctx context.Context, connectionID, groupID string) ([]GroupMember, error) {
+	rows, err := s.Reader.QueryContext(ctx, `SELECT m.member_kind, m.member_id,
+			COALESCE(u.display_name, g.display_name, ''), COALESCE(u.user_principal_name, '')
+		FROM dir_memberships m
+		LEFT JOIN dir_users u ON m.member_kind = 'user' AND u.connection_id = m.connection_id AND u.id = m.member_id
+		LEFT JOIN dir_groups g ON m.member_kind = 'group' AND g.connection_id = m.connection_id AND g.id = m.member_id
+		WHERE m.connection_id = ? AND m.group_id = ?
+		ORDER BY m.member_kind DESC, 3 COLLATE NOCASE, m.member_id`, connectionID, groupID)
 	if err != nil {
 		return nil, fmt.Errorf("list members of %s: %w", groupID, err)
 	}
-	return collect(rows, scanMembership)
+	return collect(rows, func(r interface{ Scan(...any) error }) (GroupMember, error) {
+		var m GroupMember
+		err := r.Scan(&m.Kind, &m.ID, &m.DisplayName, &m.UserPrincipalName)
+		return m, err
+	})
 }
 
 // Memberships lists a connection's direct memberships by group, then member,

@@ -41,6 +41,18 @@ func TestClaimNextRun(t *testing.T) {
 	if _, err := s.ClaimNextRun(ctx); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("a second claim: %v", err)
 	}
+	if r, err := s.ActiveRun(ctx, active); err != nil || r.ID != wanted {
+		t.Fatalf("active run %+v, %v", r, err)
+	}
+	if err := s.FinishRun(ctx, wanted, RunSucceeded, "", RunStats{}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ActiveRun(ctx, active); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("active run after the end: %v", err)
+	}
+	if r, err := s.LastRunInState(ctx, active, RunSucceeded); err != nil || r.ID != wanted {
+		t.Fatalf("last succeeded run %+v, %v", r, err)
+	}
 }
 
 func TestRecoverInterruptedRuns(t *testing.T) {
