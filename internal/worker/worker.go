@@ -3,6 +3,17 @@
 // scheduler queues the daily runs of every active connection, and at
 // start-up runs left running by a crash are ended as interrupted and queued
 // again. main starts it with a context and waits for Run to return.
+//
+// Handlers hand work over through the runs table and then wake a worker:
+//
+//	id, err := st.QueueRun(ctx, connID, store.TriggerManual, false, userID) // Sync now
+//	// store.TriggerFull for a full resync, store.TriggerPreview to count
+//	// changes without applying them; errors.Is(err, store.ErrRunActive)
+//	// when one is already queued or running.
+//	w.Notify()
+//
+// The same Notify follows FinishValidationPassed with queueFirstRun.
+// Approvals need no worker: st.ApproveRun / st.RejectRun.
 package worker
 
 import (
