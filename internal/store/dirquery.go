@@ -20,22 +20,23 @@ type DirectoryHit struct {
 // searchSQL finds objects whose display name, UPN, mail or a proxy address
 // starts with the query, or whose id is the query. Each arm is a range scan
 // on a NOCASE index (?2 ≤ column < ?3), which a LIKE with a bound pattern
-// would not reliably get. ?1 is the connection ("" for all).
+// would not reliably get, and stops after ?5 rows, so a one-letter query on
+// a large directory reads little. ?1 is the connection ("" for all).
 const searchSQL = `WITH conns AS (SELECT id FROM connections WHERE ?1 = '' OR id = ?1),
 	hits AS (
-		SELECT 'user' AS kind, connection_id, id FROM dir_users
-			WHERE connection_id IN conns AND display_name >= ?2 AND display_name < ?3
-		UNION SELECT 'user', connection_id, id FROM dir_users
-			WHERE connection_id IN conns AND user_principal_name >= ?2 AND user_principal_name < ?3
-		UNION SELECT 'user', connection_id, id FROM dir_users
-			WHERE connection_id IN conns AND mail >= ?2 AND mail < ?3
-		UNION SELECT 'user', connection_id, user_id FROM dir_user_addresses
-			WHERE connection_id IN conns AND address >= ?2 AND address < ?3
+		SELECT * FROM (SELECT 'user' AS kind, connection_id, id FROM dir_users
+			WHERE connection_id IN conns AND display_name >= ?2 AND display_name < ?3 LIMIT ?5)
+		UNION SELECT * FROM (SELECT 'user', connection_id, id FROM dir_users
+			WHERE connection_id IN conns AND user_principal_name >= ?2 AND user_principal_name < ?3 LIMIT ?5)
+		UNION SELECT * FROM (SELECT 'user', connection_id, id FROM dir_users
+			WHERE connection_id IN conns AND mail >= ?2 AND mail < ?3 LIMIT ?5)
+		UNION SELECT * FROM (SELECT 'user', connection_id, user_id FROM dir_user_addresses
+			WHERE connection_id IN conns AND address >= ?2 AND address < ?3 LIMIT ?5)
 		UNION SELECT 'user', connection_id, id FROM dir_users WHERE connection_id IN conns AND id = ?4
-		UNION SELECT 'group', connection_id, id FROM dir_groups
-			WHERE connection_id IN conns AND display_name >= ?2 AND display_name < ?3
-		UNION SELECT 'group', connection_id, id FROM dir_groups
-			WHERE connection_id IN conns AND mail >= ?2 AND mail < ?3
+		UNION SELECT * FROM (SELECT 'group', connection_id, id FROM dir_groups
+			WHERE connection_id IN conns AND display_name >= ?2 AND display_name < ?3 LIMIT ?5)
+		UNION SELECT * FROM (SELECT 'group', connection_id, id FROM dir_groups
+			WHERE connection_id IN conns AND mail >= ?2 AND mail < ?3 LIMIT ?5)
 		UNION SELECT 'group', connection_id, id FROM dir_groups WHERE connection_id IN conns AND id = ?4)
 	SELECT h.kind, h.connection_id, h.id, COALESCE(u.display_name, g.display_name, ''),
 		COALESCE(u.user_principal_name, ''), COALESCE(u.mail, g.mail, '')
