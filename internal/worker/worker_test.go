@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -285,5 +286,33 @@ func TestNewRequiresDependencies(t *testing.T) {
 	t.Parallel()
 	if _, err := worker.New(worker.Options{}); err == nil || errors.Is(err, context.Canceled) {
 		t.Fatalf("New without dependencies: %v", err)
+	}
+}
+
+func TestFailedRunRecordsTheError(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, emulatortest.Options{Users: 8, Groups: 2, Seed: 9})
+	w, _ := f.start(f.opts)
+	first, _ := f.st.QueueRun(t.Context(), f.conn, store.TriggerManual, false, 0)
+	w.Notify()
+	if r := f.waitRun(first); r.State != store.RunSucceeded {
+		t.Fatalf("first run %+v", r)
+	}
+	before, _ := f.st.CountDirectory(t.Context(), f.conn)
+	// Admin consent withdrawn: Graph answers 403 Authorization_RequestDenied.
+	f.srv.SetRoles(t, f.srv.Tenant.AppID, []string{}, nil)
+	f.opts.Clients.Forget(entra.App{AuthorityHost: f.srv.URL, Tenant: f.srv.Tenant.Domain, ClientID: f.srv.Tenant.AppID})
+	id, _ := f.st.QueueRun(t.Context(), f.conn, store.TriggerManual, false, 0)
+	w.Notify()
+	run := f.waitRun(id)
+	if run.State != store.RunFailed || !strings.Contains(run.Error, "403") {
+		t.Fatalf("run without permission: %s, %q", run.State, run.Error)
+	}
+	if after, _ := f.st.CountDirectory(t.Context(), f.conn); after != before {
+		t.Fatalf("a failed run changed the directory: %+v, was %+v", after, before)
+	}
+	logs, _ := f.st.RunLogs(t.Context(), id, 0)
+	if len(logs) == 0 || logs[len(logs)-1].Level != store.LogError {
+		t.Fatalf("log does not end with the error: %+v", logs)
 	}
 }
