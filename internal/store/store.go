@@ -38,10 +38,15 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
+	// SQLite's default page cache is 2 MB: a sync of a large directory then
+	// spends a fifth of its time re-reading pages through system calls.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+		q.Add("_pragma", "cache_size(-16384)") // 16 MB per reader
 	} else {
 		q.Set("_txlock", "immediate")
+		q.Add("_pragma", "cache_size(-65536)") // 64 MB for the one writer
 	}
 	return "file:" + path + "?" + q.Encode()
 }
