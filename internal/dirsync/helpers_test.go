@@ -28,6 +28,8 @@ type fixture struct {
 	tokens entra.TokenSource
 	// runTokens, when set, wraps the token source of the runs' clients.
 	runTokens func(graph.TokenSource) graph.TokenSource
+	// graphOptions are added to every Graph client (e.g. an attempt timeout).
+	graphOptions []graph.Option
 }
 
 func newFixture(t *testing.T, opts emulatortest.Options) *fixture {
@@ -68,7 +70,8 @@ func (f *fixture) graphClient() *graph.Client {
 
 func (f *fixture) clientWith(tokens graph.TokenSource) *graph.Client {
 	f.t.Helper()
-	gc, err := graph.New(f.srv.URL, f.srv.Client, tokens, graph.WithBackoff(time.Millisecond, 20*time.Millisecond))
+	opts := append([]graph.Option{graph.WithBackoff(time.Millisecond, 20*time.Millisecond)}, f.graphOptions...)
+	gc, err := graph.New(f.srv.URL, f.srv.Client, tokens, opts...)
 	if err != nil {
 		f.t.Fatal(err)
 	}

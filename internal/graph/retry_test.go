@@ -74,12 +74,14 @@ func TestAttemptTimeoutIsRetried(t *testing.T) {
 		}
 	}
 	gs := newGraphServer(t, hang, okUsers)
-	c := gs.client(WithAttemptTimeout(20 * time.Millisecond))
+	c := gs.client(WithAttemptTimeout(100 * time.Millisecond))
 	if err := c.Get(context.Background(), "/users", nil, &UsersPage{}); err != nil {
 		t.Fatal(err)
 	}
-	if s := c.Stats(); s.Retries != 1 {
-		t.Fatalf("stats = %+v, want one retry", s)
+	// At least one retry: on a loaded machine the answering attempt may time
+	// out too and be tried again, which is also right.
+	if s := c.Stats(); s.Retries < 1 {
+		t.Fatalf("stats = %+v, want the hung attempt retried", s)
 	}
 }
 

@@ -1,0 +1,113 @@
+package dirsync_test
+
+import (
+	"fmt"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/connect/connect/internal/emulator/emulatortest"
+	"github.com/connect/connect/internal/graph"
+	"github.com/connect/connect/internal/store"
+)
+
+// The fault suite of issue 10: the emulator injects every kind of Graph
+// fault at high rates during full and delta syncs. Each run either succeeds
+// with a directory identical to the tenant, or fails with the previous
+// directory intact and an error in words. It prints a tally and fails on
+// any loss.
+func TestFaultSuite(t *testing.T) {
+	faults := []struct {
+		name   string
+		fault  emulatortest.Fault
+		expire bool // expire delta tokens before the incremental sync
+	}{
+		{name: "429, whole-second Retry-After", fault: emulatortest.Fault{Status: 429, Rate: 0.5, RetryAfter: "1"}},
+		{name: "429, fractional Retry-After", fault: emulatortest.Fault{Status: 429, Rate: 0.5, RetryAfter: "0.05"}},
+		{name: "429, no Retry-After", fault: emulatortest.Fault{Status: 429, Rate: 0.5}},
+		{name: "503", fault: emulatortest.Fault{Status: 503, Rate: 0.5}},
+		{name: "connection resets", fault: emulatortest.Fault{Action: "reset", Rate: 0.4}},
+		{name: "truncated JSON", fault: emulatortest.Fault{Action: "truncate", Rate: 0.4}},
+		{name: "timeouts", fault: emulatortest.Fault{DelayMS: 400, Rate: 0.3}},
+		{name: "every call fails", fault: emulatortest.Fault{Status: 503, Rate: 1}},
+		{name: "expired delta tokens", fault: emulatortest.Fault{Status: 429, Rate: 0.2, RetryAfter: "0.05"}, expire: true},
+	}
+	var faultsMet, runs, lost atomic.Int64
+	for _, tt := range faults {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, emulatortest.Options{Users: 40, Groups: 6, Seed: 31, DeltaPageSize: 10, DeltaMemberChunk: 4})
+			// Short attempts so an injected delay is a timeout, and enough
+			// attempts that a run usually gets through a 50% fault rate.
+			f.graphOptions = []graph.Option{graph.WithAttemptTimeout(200 * time.Millisecond), graph.WithMaxAttempts(8)}
+			check := func(phase string, before snapshotData, run store.Run, err error) {
+				runs.Add(1)
+				faultsMet.Add(int64(run.Retries)) // a 429 is a retry too: count it once
+				if err != nil {
+					faultsMet.Add(1)
+					if run.State != store.RunFailed || run.Error == "" {
+						t.Errorf("%s: failed run recorded as %s with error %q", phase, run.State, run.Error)
+					}
+					if after := takeSnapshot(f); !reflect.DeepEqual(before, after) {
+						lost.Add(1)
+						t.Errorf("%s: a failed run changed the directory", phase)
+					}
+					return
+				}
+				// Compare with Graph once the faults are off: the comparison reads Graph too.
+				f.srv.ClearFault(t)
+				failed := t.Failed()
+				f.assertEqualsTenant()
+				if !failed && t.Failed() {
+					lost.Add(1)
+					t.Errorf("%s: the directory differs from the tenant after a successful run", phase)
+				}
+			}
+
+			f.srv.SetFault(t, tt.fault)
+			before := takeSnapshot(f)
+			run, _, err := f.sync(t.Context(), store.TriggerValidation, false)
+			check("full sync", before, run, err)
+
+			// Change the tenant, then sync incrementally under the same faults.
+			f.srv.ClearFault(t)
+			users, groups, _ := f.snapshot()
+			if len(users) > 2 && len(groups) > 0 {
+				f.srv.PatchUser(t, users[0].ID, map[string]any{"department": "Faulty"})
+				f.srv.DeleteUser(t, users[1].ID)
+				f.srv.AddMember(t, groups[0].ID, users[2].ID)
+			}
+			f.srv.CreateUser(t, map[string]any{"displayName": "Fault Tester", "userPrincipalName": "fault.tester@" + f.srv.Tenant.Domain})
+			if tt.expire {
+				f.srv.ExpireDeltaTokens(t)
+			}
+			f.srv.SetFault(t, tt.fault)
+			before = takeSnapshot(f)
+			run, _, err = f.sync(t.Context(), store.TriggerSchedule, false)
+			check("delta sync", before, run, err)
+
+			// Faults cleared, one more run must bring everything level.
+			f.srv.ClearFault(t)
+			run, _, err = f.sync(t.Context(), store.TriggerManual, false)
+			if err != nil {
+				t.Fatalf("sync after the faults cleared: %v", err)
+			}
+			check("clean sync", takeSnapshot(f), run, nil)
+		})
+	}
+	t.Cleanup(func() {
+		fmt.Printf("faults injected: %d, runs: %d, objects lost or diverged: %d\n", faultsMet.Load(), runs.Load(), lost.Load())
+	})
+}
+
+type snapshotData struct {
+	Users       []store.DirUser
+	Groups      []store.DirGroup
+	Memberships []store.Membership
+}
+
+func takeSnapshot(f *fixture) snapshotData {
+	u, g, m := f.snapshot()
+	return snapshotData{u, g, m}
+}
