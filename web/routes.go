@@ -54,6 +54,11 @@ func (h *Handler) Routes() http.Handler {
 		h.handle(r, http.MethodGet, "/connections/{id}/delete", auth.Admin, h.connectionDeleteConfirm)
 		h.handle(r, http.MethodPost, "/connections/{id}/delete", auth.Admin, h.connectionDelete)
 
+		// Status pages (helpdesk): health, run history and logs.
+		h.handle(r, http.MethodGet, "/status", auth.Helpdesk, h.statusPage)
+		h.handle(r, http.MethodGet, "/connections/{id}/runs", auth.Helpdesk, h.runsPage)
+		h.handle(r, http.MethodGet, "/runs/{id}", auth.Helpdesk, h.runDetailPage)
+
 		// Accounts (administrators only).
 		h.handle(r, http.MethodGet, "/users", auth.Admin, h.usersPage)
 		h.handle(r, http.MethodPost, "/users", auth.Admin, h.userCreate)
@@ -62,6 +67,15 @@ func (h *Handler) Routes() http.Handler {
 		// Account-wide settings: everyone reads, administrators change.
 		h.handle(r, http.MethodGet, "/settings", auth.Helpdesk, h.settingsPage)
 		h.handle(r, http.MethodPost, "/settings", auth.Admin, h.settingsSubmit)
+	})
+
+	// Monitoring: a session or an API token (Authorization: Bearer). GET
+	// only, so a token can never change anything and CSRF has nothing to
+	// ride on. /metrics asks for the same as the status API rather than
+	// being public, because its labels name tenants.
+	r.Group(func(r chi.Router) {
+		r.Use(h.sessions.LoadAndSave, h.loadViewer, h.bearerToken)
+		h.handle(r, http.MethodGet, "/api/v1/status", auth.Helpdesk, h.apiStatus)
 	})
 	return r
 }
