@@ -1,11 +1,13 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/connect/connect/internal/schedule"
 	"github.com/connect/connect/templates"
 )
 
@@ -38,6 +40,20 @@ func pager(r *http.Request, param string, page, size, total int, noun string) te
 		v.NextHref = link(page + 1)
 	}
 	return v
+}
+
+// regionZone is the account region and its time zone, which every page
+// of times shows them in.
+func (h *Handler) regionZone(r *http.Request) (schedule.Region, *time.Location, error) {
+	reg, err := h.region(r)
+	if err != nil {
+		return reg, nil, err
+	}
+	loc, err := reg.Location()
+	if err != nil {
+		return reg, nil, fmt.Errorf("time zone of region %s: %w", reg, err)
+	}
+	return reg, loc, nil
 }
 
 // timeView shows t in the region's zone, relative to now, with an element

@@ -13,7 +13,7 @@ import (
 // which role it needs; web's tests walk this table to prove it.
 func (h *Handler) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, h.logRequests, h.recoverPanics,
+	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, h.metrics.Middleware, h.logRequests, h.recoverPanics,
 		h.securityHeaders, h.crossOrigin, h.limitBodies)
 
 	withSession := func(fn http.HandlerFunc) http.HandlerFunc {
@@ -67,6 +67,11 @@ func (h *Handler) Routes() http.Handler {
 		// Account-wide settings: everyone reads, administrators change.
 		h.handle(r, http.MethodGet, "/settings", auth.Helpdesk, h.settingsPage)
 		h.handle(r, http.MethodPost, "/settings", auth.Admin, h.settingsSubmit)
+		h.handle(r, http.MethodPost, "/settings/tokens", auth.Admin, h.apiTokenCreate)
+		h.handle(r, http.MethodPost, "/settings/tokens/{id}/revoke", auth.Admin, h.apiTokenRevoke)
+
+		// What people did, for administrators.
+		h.handle(r, http.MethodGet, "/audit", auth.Admin, h.auditPage)
 	})
 
 	// Monitoring: a session or an API token (Authorization: Bearer). GET
@@ -76,6 +81,7 @@ func (h *Handler) Routes() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(h.sessions.LoadAndSave, h.loadViewer, h.bearerToken)
 		h.handle(r, http.MethodGet, "/api/v1/status", auth.Helpdesk, h.apiStatus)
+		h.handle(r, http.MethodGet, "/metrics", auth.Helpdesk, h.metrics.Handler().ServeHTTP)
 	})
 	return r
 }

@@ -22,12 +22,11 @@ func (h *Handler) runsPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	reg, err := h.region(r)
+	_, loc, err := h.regionZone(r)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	loc, _ := reg.Location()
 	total, err := h.store.CountRuns(r.Context(), c.ID)
 	if err != nil {
 		h.serverError(w, r, err)
@@ -96,12 +95,11 @@ func (h *Handler) runDetailPage(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	reg, err := h.region(r)
+	_, loc, err := h.regionZone(r)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	loc, _ := reg.Location()
 	now := h.now()
 	rv := h.runView(run, now)
 	v := templates.RunDetailView{ID: run.ID, ConnectionHref: "/connections/" + c.ID, TenantDomain: c.TenantDomain,

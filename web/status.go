@@ -52,12 +52,11 @@ func (h *Handler) statuses(ctx context.Context, reg schedule.Region, now time.Ti
 
 func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 	now := h.now()
-	reg, err := h.region(r)
+	reg, loc, err := h.regionZone(r)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	loc, _ := reg.Location()
 	all, err := h.statuses(r.Context(), reg, now)
 	if err != nil {
 		h.serverError(w, r, err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connect/connect/internal/auth"
 	"github.com/connect/connect/internal/store"
 )
 
@@ -280,5 +281,35 @@ func TestStatusAPIRefusesStrangersWithoutRedirect(t *testing.T) {
 	drain(resp)
 	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
 		t.Errorf("signed out: %d, WWW-Authenticate %q; want 401 with a challenge", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+}
+
+// TestHelpdeskReadsEveryReadOnlyPage walks the router: every GET route open
+// to helpdesk answers 200, and every administrators' GET route 403.
+func TestHelpdeskReadsEveryReadOnlyPage(t *testing.T) {
+	app := newTestApp(t)
+	app.addUser("help@example.com", "helpdesk")
+	conn, run := seedConnection(t, app.store, "read.example.com", time.Time{})
+	setRun(t, app.store, run, `state = 'succeeded', started_at = ?, finished_at = ?`, ago(time.Hour), ago(time.Hour))
+	b := app.browser()
+	b.signIn("help@example.com")
+	for _, r := range walkRoutes(t, app.server.Config.Handler) {
+		if r.method != http.MethodGet || r.role == auth.Public || r.pattern == "/" {
+			continue
+		}
+		id := conn
+		if strings.HasPrefix(r.pattern, "/runs/") {
+			id = run
+		}
+		path := strings.ReplaceAll(r.pattern, "{id}", id)
+		resp := b.get(path)
+		drain(resp)
+		want := http.StatusOK
+		if r.role == auth.Admin {
+			want = http.StatusForbidden
+		}
+		if resp.StatusCode != want {
+			t.Errorf("helpdesk GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
 	}
 }
