@@ -130,7 +130,7 @@ func (h *Handler) runDetailPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	logPage := pageNumber(r, "log_page")
-	lines, err := h.store.RunLogs(r.Context(), run.ID, logPageSize, (logPage-1)*logPageSize)
+	lines, err := h.store.RunLogPage(r.Context(), run.ID, logPageSize, (logPage-1)*logPageSize)
 	if err != nil {
 		h.serverError(w, r, err)
 		return

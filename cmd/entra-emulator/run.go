@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/connect/connect/internal/emulator"
@@ -34,6 +35,8 @@ type config struct {
 	tokenLifetime    time.Duration
 	deltaPageSize    int
 	deltaMemberChunk int
+	logRequests      bool
+	extraTenants     string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -55,6 +58,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.tokenLifetime, "token-lifetime", 3599*time.Second, "access token lifetime")
 	fs.IntVar(&c.deltaPageSize, "delta-page-size", 100, "objects per delta page without Prefer: odata.maxpagesize")
 	fs.IntVar(&c.deltaMemberChunk, "delta-member-chunk", 500, "members@delta entries per page before a group is split")
+	fs.StringVar(&c.extraTenants, "extra-tenants", "", "comma-separated names of more generated tenants (e.g. fabrikam)")
+	fs.BoolVar(&c.logRequests, "log-requests", false, "log every request (method, path, status, duration)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -84,6 +89,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		TenantName: c.tenantName, Users: c.users, Groups: c.groups, Seed: c.seed, AdminAPI: c.adminAPI,
 		DeltaTokenTTL: c.deltaTokenTTL, ThrottleUnits: c.throttleUnits, TokenLifetime: c.tokenLifetime,
 		DeltaPageSize: c.deltaPageSize, DeltaMemberChunk: c.deltaMemberChunk, Logger: logger,
+	}
+	if c.extraTenants != "" {
+		opts.ExtraTenants = strings.Split(c.extraTenants, ",")
 	}
 	if c.tenantFile != "" {
 		if opts.TenantFile, err = os.ReadFile(c.tenantFile); err != nil {
@@ -144,10 +152,15 @@ func writeFiles(c config, emu *emulator.Server, baseURL string) error {
 // serve runs HTTPS (and churn) until ctx ends, then shuts down in order:
 // churn first, then the server with a grace period.
 func serve(ctx context.Context, c config, emu *emulator.Server, ln net.Listener, logger *slog.Logger) error {
+	handler := emu.Handler()
+	if c.logRequests {
+		handler = logRequests(handler, logger)
+	}
 	srv := &http.Server{
-		Handler:           emu.Handler(),
+		Handler:           handler,
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{emu.TLSCertificate()}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
 	}
 	churnCtx, stopChurn := context.WithCancel(ctx)
@@ -161,6 +174,7 @@ func serve(ctx context.Context, c config, emu *emulator.Server, ln net.Listener,
 	case <-ctx.Done():
 	case serveErr = <-serveDone:
 	}
+	logger.Info("stopping")
 	stopChurn()
 	churnErr := <-churnDone
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -168,6 +182,7 @@ func serve(ctx context.Context, c config, emu *emulator.Server, ln net.Listener,
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
+	logger.Info("stopped")
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", serveErr)
 	}

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -70,4 +75,53 @@ func TestFlagsRefuseNonLoopback(t *testing.T) {
 	if _, err := parseFlags([]string{"--addr", "0.0.0.0:8443"}, io.Discard); err == nil {
 		t.Error("0.0.0.0 accepted")
 	}
+}
+
+// TestRequestLogKeepsFaultsWorking: the log wrapper must let the "reset"
+// fault reach the connection.
+func TestRequestLogKeepsFaultsWorking(t *testing.T) {
+	buf := &logBuffer{wrote: make(chan struct{}, 1)}
+	handler := logRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack through the log wrapper: %v", err)
+			return
+		}
+		conn.Close()
+	}), slog.New(slog.NewTextHandler(buf, nil)))
+	srv := httptest.NewServer(handler)
+	defer srv.Close()
+	if resp, err := http.Get(srv.URL + "/v1.0/users?$skiptoken=secret"); err == nil {
+		resp.Body.Close()
+		t.Error("connection was not dropped")
+	}
+	<-buf.wrote // a hijacked handler outlives srv.Close; wait for its line
+	if line := buf.String(); strings.Contains(line, "secret") || !strings.Contains(line, "path=/v1.0/users") {
+		t.Errorf("log line: %s", line)
+	}
+}
+
+// logBuffer is a log destination safe to read while a handler writes.
+type logBuffer struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	wrote chan struct{}
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	defer func() {
+		select {
+		case l.wrote <- struct{}{}:
+		default:
+		}
+	}()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }

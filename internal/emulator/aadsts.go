@@ -125,12 +125,20 @@ func newRequestID() string {
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
-	data, err := json.Marshal(body)
+	var data []byte
+	var err error
+	if o, ok := body.(orderedObject); ok {
+		data, err = o.appendJSON(nil) // already valid JSON: skip json.Marshal's re-scan
+	} else {
+		data, err = json.Marshal(body)
+	}
 	if err != nil {
 		http.Error(w, "encode response: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(status)
 	_, _ = w.Write(data)

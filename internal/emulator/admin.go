@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"time"
 )
 
 // adminRoutes is the change and fault-injection API of SPEC.md
@@ -155,19 +154,19 @@ func (s *Server) patchObject(w http.ResponseWriter, r *http.Request, patch func(
 
 // adminDeleteUser soft-deletes; ?permanent=true purges.
 func (s *Server) adminDeleteUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	return s.deleteObject(w, r, t.deleteUser)
+	return s.deleteObject(w, r, t, kindUser)
 }
 
 func (s *Server) adminDeleteGroup(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	return s.deleteObject(w, r, t.deleteGroup)
+	return s.deleteObject(w, r, t, kindGroup)
 }
 
-func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request, del func(objectID, bool, time.Time) error) error {
+func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request, t *tenant, kind objectKind) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := del(id, r.URL.Query().Get("permanent") == "true", s.now()); err != nil {
+	if err := t.deleteObject(kind, id, r.URL.Query().Get("permanent") == "true", s.now()); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -175,19 +174,19 @@ func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request, del func(o
 }
 
 func (s *Server) adminRestoreUser(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	return s.restoreObject(w, r, t.restoreUser)
+	return s.restoreObject(w, r, t, kindUser)
 }
 
 func (s *Server) adminRestoreGroup(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	return s.restoreObject(w, r, t.restoreGroup)
+	return s.restoreObject(w, r, t, kindGroup)
 }
 
-func (s *Server) restoreObject(w http.ResponseWriter, r *http.Request, restore func(objectID) error) error {
+func (s *Server) restoreObject(w http.ResponseWriter, r *http.Request, t *tenant, kind objectKind) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := restore(id); err != nil {
+	if err := t.restoreObject(kind, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

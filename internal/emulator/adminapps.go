@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"time"
@@ -50,18 +51,15 @@ func (s *Server) adminAddSecret(w http.ResponseWriter, r *http.Request, t *tenan
 	return nil
 }
 
-// adminAddCertificate: {"pem","displayName","endDateTime"} → 201
-// {"keyId","customKeyIdentifier","endDateTime"}.
+// adminAddCertificate: {"pem"} or a manifest keyCredentials entry
+// {"value","keyId","customKeyIdentifier"}, with optional "displayName" and
+// "endDateTime" → 201 {"keyId","customKeyIdentifier","endDateTime"}.
 func (s *Server) adminAddCertificate(w http.ResponseWriter, r *http.Request, t *tenant) error {
-	var body struct {
-		PEM         string    `json:"pem"`
-		DisplayName string    `json:"displayName"`
-		EndDateTime time.Time `json:"endDateTime"`
-	}
+	var body certificateUpload
 	if err := decodeBody(r, &body); err != nil {
 		return err
 	}
-	k, err := t.addCertificate(r.PathValue("app"), []byte(body.PEM), body.DisplayName, body.EndDateTime)
+	k, err := t.addCertificate(r.PathValue("app"), body)
 	if err != nil {
 		if errors.Is(err, errObjectNotFound) {
 			return err
@@ -69,7 +67,8 @@ func (s *Server) adminAddCertificate(w http.ResponseWriter, r *http.Request, t *
 		return adminFail(http.StatusBadRequest, err)
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{
-		"keyId": k.keyID.String(), "endDateTime": k.end.Format(time.RFC3339),
+		"keyId": k.keyID.String(), "customKeyIdentifier": base64.StdEncoding.EncodeToString(k.thumbprintSHA1()),
+		"endDateTime": k.end.Format(time.RFC3339),
 	})
 	return nil
 }

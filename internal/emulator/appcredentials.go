@@ -3,6 +3,7 @@ package emulator
 import (
 	cryptorand "crypto/rand"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -70,19 +71,60 @@ func parseCertificatePEM(data []byte) (*x509.Certificate, error) {
 	}
 }
 
-// addCertificate registers a certificate (keyCredential) on the app; the
-// validity comes from the certificate unless end is given.
-func (t *tenant) addCertificate(appID string, pemData []byte, displayName string, end time.Time) (keyCredential, error) {
-	cert, err := parseCertificatePEM(pemData)
-	if err != nil {
-		return keyCredential{}, err
+// certificateUpload is a certificate as the admin API and the tenant file
+// take it: a PEM, or a manifest keyCredentials entry (base64 DER "value",
+// optional "keyId" and "customKeyIdentifier").
+type certificateUpload struct {
+	PEM                 string    `json:"pem"`
+	Value               string    `json:"value"`
+	KeyID               string    `json:"keyId"`
+	CustomKeyIdentifier string    `json:"customKeyIdentifier"`
+	DisplayName         string    `json:"displayName"`
+	EndDateTime         time.Time `json:"endDateTime"`
+}
+
+// keyCredential checks the upload as Entra checks a pasted manifest entry:
+// customKeyIdentifier, when given, must be the base64 SHA-1 thumbprint.
+func (u certificateUpload) keyCredential() (keyCredential, error) {
+	var cert *x509.Certificate
+	var err error
+	if u.Value != "" {
+		der, decodeErr := base64.StdEncoding.DecodeString(u.Value)
+		if decodeErr != nil {
+			return keyCredential{}, fmt.Errorf("keyCredential value is not base64: %w", decodeErr)
+		}
+		cert, err = x509.ParseCertificate(der)
+	} else {
+		cert, err = parseCertificatePEM([]byte(u.PEM))
 	}
+	if err != nil {
+		return keyCredential{}, fmt.Errorf("parse certificate: %w", err)
+	}
+	keyID := randomObjectID()
+	if u.KeyID != "" {
+		if keyID, err = parseObjectID(u.KeyID); err != nil {
+			return keyCredential{}, fmt.Errorf("keyId: %w", err)
+		}
+	}
+	displayName := u.DisplayName
 	if displayName == "" {
 		displayName = "CN=" + cert.Subject.CommonName
 	}
-	k := newKeyCredential(randomObjectID(), cert, displayName)
-	if !end.IsZero() {
-		k.end = end
+	k := newKeyCredential(keyID, cert, displayName)
+	if u.CustomKeyIdentifier != "" && u.CustomKeyIdentifier != base64.StdEncoding.EncodeToString(k.thumbprintSHA1()) {
+		return keyCredential{}, errors.New("customKeyIdentifier is not the base64 SHA-1 thumbprint of the certificate")
+	}
+	if !u.EndDateTime.IsZero() {
+		k.end = u.EndDateTime
+	}
+	return k, nil
+}
+
+// addCertificate registers a certificate (keyCredential) on the app.
+func (t *tenant) addCertificate(appID string, upload certificateUpload) (keyCredential, error) {
+	k, err := upload.keyCredential()
+	if err != nil {
+		return keyCredential{}, err
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

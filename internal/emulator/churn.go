@@ -47,8 +47,8 @@ func (s *Server) churnOnce(t *tenant, rng *rand.Rand, n int) {
 		upn := "churn" + strconv.Itoa(n) + "." + strconv.Itoa(rng.IntN(1_000_000)) + "@" + t.domains[len(t.domains)-1]
 		_, err = t.createUser(map[string]json.RawMessage{"displayName": quoteJSON(name), "userPrincipalName": quoteJSON(upn), "mail": quoteJSON(upn)}, now)
 	case 3:
-		if err = t.restoreUser(userID); err != nil {
-			err = t.deleteUser(userID, false, now)
+		if err = t.restoreObject(kindUser, userID); err != nil {
+			err = t.deleteObject(kindUser, userID, false, now)
 		}
 	case 4:
 		err = t.addMember(groupID, userID)

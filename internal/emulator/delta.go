@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -30,6 +31,7 @@ type deltaState struct {
 	Pos          int      `json:"p,omitempty"`
 	Partial      bool     `json:"pm,omitempty"` // the object at the cursor is resumed mid-members
 	MemberOffset int      `json:"mo,omitempty"`
+	MemberAfter  string   `json:"ma,omitempty"`
 }
 
 func (c *graphCall) usersDelta() *graphError  { return c.serveDelta(kindUser) }
@@ -75,7 +77,8 @@ func (c *graphCall) openDeltaState(kind objectKind) (deltaState, bool, *graphErr
 	if !isDelta {
 		raw = c.options["$skiptoken"]
 	}
-	if isDelta && strings.EqualFold(raw, "latest") || raw == "" {
+	latest := isDelta && strings.EqualFold(raw, "latest")
+	if latest || raw == "" { // an empty $deltatoken (410's Location) restarts
 		var sel selection
 		var gerr *graphError
 		if kind == kindGroup {
@@ -86,7 +89,6 @@ func (c *graphCall) openDeltaState(kind objectKind) (deltaState, bool, *graphErr
 		if gerr != nil {
 			return deltaState{}, false, gerr
 		}
-		latest := isDelta
 		state := deltaState{
 			Tenant: c.t.id.String(), Kind: kindName(kind), Select: sel.names, Members: sel.members,
 			Epoch: c.t.changes.epoch, Full: !latest, Since: c.t.changes.seq(),
@@ -146,12 +148,13 @@ func (p *deltaPage) fullEnumeration() {
 			resume = false
 			continue
 		}
+		members := p.currentMembers(id)
 		from := 0
 		if resume && id.String() == p.state.After {
-			from = p.state.MemberOffset
+			from = membersAfter(members, p.state.MemberAfter)
 		}
 		resume = false
-		if !p.emit(id, from, p.currentMembers(id)) {
+		if !p.emit(id, from, members) {
 			p.more = true
 			return
 		}
@@ -200,38 +203,66 @@ func (p *deltaPage) currentMembers(id objectID) []memberRef {
 	return p.c.t.groups[id].members
 }
 
-// emit adds one object with its members from offset from; false means the
-// page is full and the cursor (with Partial/MemberOffset) says where the
-// next page resumes. A group whose members do not fit is repeated on the
-// next page with the rest of them, as Graph does.
+// emit adds one object with its members from index from; false means the
+// page is full and the cursor says where the next page resumes. A group
+// whose members do not fit is repeated on the next page with the rest of
+// them, as Graph does. A full enumeration lists live members only.
 func (p *deltaPage) emit(id objectID, from int, memberList []memberRef) bool {
-	if len(p.values) == p.pageSize || len(memberList) > from && p.memberBudget == 0 {
-		p.state.Partial, p.state.MemberOffset = from > 0, from
-		if p.state.Full && from > 0 {
-			p.state.After = id.String()
-		}
+	if len(p.values) == p.pageSize || from < len(memberList) && p.memberBudget == 0 {
+		p.suspend(id, from, memberList)
 		return false
 	}
 	obj := p.render(id)
-	if len(memberList) > from {
-		n := min(len(memberList)-from, p.memberBudget)
-		entries := make([]orderedObject, 0, n)
-		for _, m := range memberList[from : from+n] {
-			entries = append(entries, p.memberEntry(id, m))
+	if !p.live(id) {
+		memberList = nil // a removed group carries no members@delta
+	}
+	if from >= len(memberList) {
+		p.values = append(p.values, obj)
+		return true
+	}
+	entries := make([]json.RawMessage, 0, min(len(memberList)-from, p.memberBudget))
+	next := from
+	for ; next < len(memberList) && len(entries) < p.memberBudget; next++ {
+		m := memberList[next]
+		if p.state.Full && !p.c.t.liveMember(m) {
+			continue
 		}
-		p.memberBudget -= n
-		obj = obj.with("members@delta", entries)
-		if from+n < len(memberList) {
-			p.values = append(p.values, obj)
-			p.state.Partial, p.state.MemberOffset = true, from+n
-			if p.state.Full {
-				p.state.After = id.String()
-			}
-			return false
+		entries = append(entries, p.memberEntry(id, m))
+	}
+	p.memberBudget -= len(entries)
+	p.values = append(p.values, obj.with("members@delta", entries))
+	if next < len(memberList) {
+		p.suspend(id, next, memberList)
+		return false
+	}
+	return true
+}
+
+// suspend records where the next page resumes: object id, member next. A
+// full enumeration resumes after the last member id sent, not at an index,
+// so members added or removed between pages cannot shift a member out of
+// the round; the change-list walk is fixed by its log range, so an index
+// is safe there.
+func (p *deltaPage) suspend(id objectID, next int, memberList []memberRef) {
+	p.state.Partial, p.state.MemberOffset, p.state.MemberAfter = next > 0, next, ""
+	if next > 0 {
+		p.state.MemberAfter = memberList[next-1].id.String()
+		if p.state.Full {
+			p.state.After = id.String()
 		}
 	}
-	p.values = append(p.values, obj)
-	return true
+}
+
+// membersAfter is the index of the first member whose id sorts after
+// the given one.
+func membersAfter(members []memberRef, after string) int {
+	pos, found := slices.BinarySearchFunc(members, after, func(m memberRef, after string) int {
+		return strings.Compare(m.id.String(), after)
+	})
+	if found {
+		pos++
+	}
+	return pos
 }
 
 // render gives the object's selected properties, or for a removed one
@@ -262,18 +293,24 @@ func removedObject(id objectID, softDeleted bool) orderedObject {
 }
 
 // memberEntry is one members@delta item; a membership that no longer holds
-// (removed, or the member deleted) carries @removed.
-func (p *deltaPage) memberEntry(groupID objectID, m memberRef) orderedObject {
-	entry := orderedObject{{"@odata.type", m.kind.odataType()}, {"id", m.id.String()}}
+// (removed, or the member deleted) carries @removed. It is written as raw
+// JSON: a large tenant's first groups round has a million of them.
+func (p *deltaPage) memberEntry(groupID objectID, m memberRef) json.RawMessage {
 	g := p.c.t.groups[groupID]
 	still := false
 	if g != nil {
 		_, still = slices.BinarySearchFunc(g.members, m.id, func(e memberRef, id objectID) int { return compareIDs(e.id, id) })
 	}
+	entry := make([]byte, 0, 112)
+	entry = append(entry, `{"@odata.type":"`...)
+	entry = append(entry, m.kind.odataType()...)
+	entry = append(entry, `","id":"`...)
+	entry = append(entry, m.id.String()...)
+	entry = append(entry, '"')
 	if !still || !p.c.t.liveMember(m) {
-		entry = entry.with("@removed", orderedObject{{"reason", "deleted"}})
+		entry = append(entry, `,"@removed":{"reason":"deleted"}`...)
 	}
-	return entry
+	return append(entry, '}')
 }
 
 // finish writes the page with a nextLink (more) or a deltaLink that starts

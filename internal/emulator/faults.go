@@ -129,6 +129,11 @@ func (fi *faultInjector) apply(c *graphCall) bool {
 			e = errTooManyRequests()
 		case http.StatusServiceUnavailable:
 			e = errServiceUnavailable()
+		case http.StatusGone:
+			// Graph's delta reset: Location holds the query with an empty
+			// $deltatoken, which starts a full enumeration (§4).
+			c.w.Header().Set("Location", "https://"+c.r.Host+c.r.URL.Path+"?$deltatoken=")
+			e = &graphError{http.StatusGone, "resyncRequired", "Resync required. Replace any local cached copies of the directory objects with the ones returned by the delta query."}
 		}
 		c.fail(e)
 		return true
@@ -140,11 +145,9 @@ func (fi *faultInjector) apply(c *graphCall) bool {
 // connections are hijacked and closed; where hijacking is impossible
 // (HTTP/2) net/http's documented ErrAbortHandler aborts the stream.
 func resetConnection(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		_ = conn.Close()
+		return
 	}
 	panic(http.ErrAbortHandler)
 }
@@ -155,20 +158,19 @@ type truncatingWriter struct {
 	http.ResponseWriter
 }
 
+func (t *truncatingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
 func (t *truncatingWriter) Write(p []byte) (int, error) {
 	half := len(p) / 2
 	if _, err := t.ResponseWriter.Write(p[:half]); err != nil {
 		return 0, err
 	}
-	if f, ok := t.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-	if hj, ok := t.ResponseWriter.(http.Hijacker); ok {
-		if conn, buf, err := hj.Hijack(); err == nil {
-			_ = buf.Flush()
-			_ = conn.Close()
-			return len(p), nil
-		}
+	rc := http.NewResponseController(t.ResponseWriter)
+	_ = rc.Flush()
+	if conn, buf, err := rc.Hijack(); err == nil {
+		_ = buf.Flush()
+		_ = conn.Close()
+		return len(p), nil
 	}
 	panic(http.ErrAbortHandler)
 }

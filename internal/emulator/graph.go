@@ -40,7 +40,9 @@ var (
 	applicationsRoles = []string{"Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 	organizationRoles = []string{"Organization.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"}
 	listOptions       = []string{"$select", "$top", "$count", "$skiptoken", "$filter"}
-	deltaOptions      = []string{"$select", "$skiptoken", "$deltatoken", "$filter"}
+	memberOptions     = []string{"$select", "$top", "$count", "$skiptoken"}
+	deltaOptions      = []string{"$select", "$skiptoken", "$deltatoken"}
+	appOptions        = []string{"$select", "$top", "$filter"}
 )
 
 func graphRoutes() []graphRoute {
@@ -54,9 +56,9 @@ func graphRoutes() []graphRoute {
 		{[]string{"groups", "$count"}, []string{"$filter"}, 1, groupsRoles, (*graphCall).countGroups},
 		{[]string{"groups", "delta"}, deltaOptions, 5, groupsRoles, (*graphCall).groupsDelta},
 		{[]string{"groups", "{id}"}, []string{"$select"}, 1, groupsRoles, (*graphCall).getGroup},
-		{[]string{"groups", "{id}", "members"}, listOptions, 3, groupsRoles, (*graphCall).listMembers},
-		{[]string{"groups", "{id}", "transitiveMembers"}, listOptions, 5, groupsRoles, (*graphCall).listTransitiveMembers},
-		{[]string{"applications"}, listOptions, 2, applicationsRoles, (*graphCall).listApplications},
+		{[]string{"groups", "{id}", "members"}, memberOptions, 3, groupsRoles, (*graphCall).listMembers},
+		{[]string{"groups", "{id}", "transitiveMembers"}, memberOptions, 5, groupsRoles, (*graphCall).listTransitiveMembers},
+		{[]string{"applications"}, appOptions, 2, applicationsRoles, (*graphCall).listApplications},
 	}
 }
 
@@ -83,10 +85,26 @@ func (s *Server) graphRoutes() http.Handler {
 		w.Header().Set("client-request-id", c.clientRequestID)
 		w.Header().Set("x-ms-ags-diagnostic", `{"ServerInfo":{"DataCenter":"Emulator","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"EMU01"}}`)
 		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		defer c.recoverAsGraphError()
 		if gerr := c.serve(routes); gerr != nil {
 			c.fail(gerr)
 		}
 	})
+}
+
+// recoverAsGraphError turns an emulator bug into Graph's 500 JSON rather
+// than a dropped connection, so a client test sees an answer it can show.
+// The deliberate abort of the "reset" fault passes through.
+func (c *graphCall) recoverAsGraphError() {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	c.s.opts.Logger.Error("graph handler panicked", "path", c.r.URL.Path, "panic", v)
+	c.fail(&graphError{http.StatusInternalServerError, "generalException", "An internal server error occurred in the emulator."})
 }
 
 func (c *graphCall) serve(routes []graphRoute) *graphError {
@@ -196,6 +214,8 @@ func (c *graphCall) baseURL() string { return "https://" + c.r.Host + "/v1.0" }
 
 func (c *graphCall) writeOK(body any) *graphError {
 	c.w.Header().Set("OData-Version", "4.0")
+	// Graph's exact media type: a client must not compare it to "application/json".
+	c.w.Header().Set("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
 	writeJSON(c.w, http.StatusOK, body)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,7 +95,9 @@ func TestListDefaultsAndSelect(t *testing.T) {
 }
 
 func TestGraphErrors(t *testing.T) {
-	srv := emulatortest.Start(t, emulatortest.Options{Users: 3, Groups: 2, TokenLifetime: time.Second})
+	var offset atomic.Int64
+	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 3, Groups: 2, Now: clock})
 	token := srv.Token(t, "https://graph.microsoft.com/.default")
 	noRoles := srv.RegisterApp(t, "No roles")
 	usersOnly := srv.RegisterApp(t, "Users only", "User.Read.All")
@@ -122,6 +125,14 @@ func TestGraphErrors(t *testing.T) {
 		{"unknown user", token, "/v1.0/users/00000000-0000-4000-8000-000000000000", 404, "Request_ResourceNotFound", ""},
 		{"count without consistency", token, "/v1.0/users?$count=true", 400, "Request_BadRequest", ""},
 		{"garbled skiptoken", token, "/v1.0/users?$skiptoken=abc", 400, "Request_BadRequest", ""},
+		{"bare version", token, "/v1.0", 400, "BadRequest", ""},
+		{"too deep", token, "/v1.0/users/a/b/c", 400, "BadRequest", "'c'"},
+		{"members of a non-GUID", token, "/v1.0/groups/not-a-guid/members", 404, "Request_ResourceNotFound", ""},
+		{"delta with $top", token, "/v1.0/users/delta?$top=5", 400, "Request_UnsupportedQuery", ""},
+		{"delta with $filter", token, "/v1.0/groups/delta?$filter=displayName%20eq%20'x'", 400, "Request_UnsupportedQuery", ""},
+		{"bad $select on delta", token, "/v1.0/groups/delta?$select=nope", 400, "Request_BadRequest", "nope"},
+		{"filter on members", token, "/v1.0/groups/" + groupID + "/members?$filter=id%20eq%20'x'", 400, "Request_UnsupportedQuery", ""},
+		{"unsupported filter", token, "/v1.0/users?$filter=jobTitle%20ne%20'x'", 400, "Request_UnsupportedQuery", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,7 +155,8 @@ func TestGraphErrors(t *testing.T) {
 		}
 	})
 	t.Run("expired token", func(t *testing.T) {
-		time.Sleep(2100 * time.Millisecond)
+		offset.Store(int64(time.Hour))
+		defer offset.Store(0)
 		a := get(t, srv, token, "/v1.0/users")
 		if code, message := graphErrorCode(t, a); a.status != 401 || message != "Access token has expired or is not yet valid." {
 			t.Errorf("got %d %s %q", a.status, code, message)
@@ -170,6 +182,10 @@ func TestApplicationsShowCredentials(t *testing.T) {
 	k := apps[0]["keyCredentials"].([]any)[0].(map[string]any)
 	if str(k, "keyId") != keyID || str(k, "customKeyIdentifier") == "" || !strings.HasPrefix(str(k, "endDateTime"), time.Now().AddDate(0, 0, 20).UTC().Format("2006-01-02")) {
 		t.Errorf("key credential: %v", k)
+	}
+	selected := values(t, get(t, srv, token, "/v1.0/applications?$select=keyCredentials,passwordCredentials&$filter=appId%20eq%20'"+srv.Tenant.AppID+"'"))
+	if len(selected) != 1 || len(selected[0]) != 3 {
+		t.Errorf("$select on applications: %v", selected)
 	}
 	if none := get(t, srv, token, "/v1.0/applications?$filter=appId%20eq%20'00000000-0000-4000-8000-000000000000'"); len(values(t, none)) != 0 {
 		t.Errorf("filter matched another app: %s", none.raw)
@@ -203,5 +219,8 @@ func TestOrganization(t *testing.T) {
 	org := values(t, a)
 	if len(org) != 1 || str(org[0], "id") != srv.Tenant.ID || len(org[0]["verifiedDomains"].([]any)) != 2 {
 		t.Errorf("organization: %s", a.raw)
+	}
+	if org := values(t, get(t, srv, srv.Token(t, "https://graph.microsoft.com/.default"), "/v1.0/organization?$select=verifiedDomains")); len(org[0]) != 2 {
+		t.Errorf("$select on organization: %v", org)
 	}
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/base64"
+	"strings"
 	"time"
 )
 
@@ -27,9 +28,12 @@ func (c *graphCall) listApplications() *graphError {
 		if len(values) == top {
 			break
 		}
-		view := c.renderApplication(app)
 		if clause != nil && !clause.matches(appFilterValue(app, clause.property)) {
 			continue
+		}
+		view, gerr := selectFields(c.renderApplication(app), c.options["$select"], "application")
+		if gerr != nil {
+			return gerr
 		}
 		values = append(values, view)
 	}
@@ -101,4 +105,31 @@ func (c *graphCall) renderApplication(app *application) orderedObject {
 		{"passwordCredentials", passwords},
 		{"requiredResourceAccess", access},
 	}
+}
+
+// selectFields keeps id and the $select-ed members of a rendered object.
+func selectFields(obj orderedObject, raw, typeName string) (orderedObject, *graphError) {
+	if strings.TrimSpace(raw) == "" {
+		return obj, nil
+	}
+	keep := map[string]bool{"id": true}
+	for _, name := range strings.Split(raw, ",") {
+		name = strings.TrimSpace(name)
+		found := false
+		for _, f := range obj {
+			if strings.EqualFold(f.name, name) {
+				keep[f.name], found = true, true
+			}
+		}
+		if !found {
+			return nil, badRequest("Request_BadRequest", "Could not find a property named '"+name+"' on type 'microsoft.graph."+typeName+"'.")
+		}
+	}
+	var out orderedObject
+	for _, f := range obj {
+		if keep[f.name] {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }

@@ -210,32 +210,25 @@ func countKept(index []objectID, keep func(objectID) bool) int {
 
 // userFilter keeps live users matching $filter; it runs under the lock.
 func (c *graphCall) userFilter() (func(objectID) bool, *graphError) {
-	clause, gerr := parseFilter(c.options["$filter"])
-	if gerr != nil {
-		return nil, gerr
-	}
-	match, gerr := filterFor(clause, userProperties)
-	if gerr != nil {
-		return nil, gerr
-	}
-	return func(id objectID) bool {
-		u := c.t.users[id]
-		return u != nil && u.deleted == 0 && match(u)
-	}, nil
+	return liveFilter(c, userProperties, c.t.users, func(u *user) int64 { return u.deleted })
 }
 
 func (c *graphCall) groupFilter() (func(objectID) bool, *graphError) {
+	return liveFilter(c, groupProperties, c.t.groups, func(g *group) int64 { return g.deleted })
+}
+
+func liveFilter[T any](c *graphCall, props []property[T], objects map[objectID]*T, deletedAt func(*T) int64) (func(objectID) bool, *graphError) {
 	clause, gerr := parseFilter(c.options["$filter"])
 	if gerr != nil {
 		return nil, gerr
 	}
-	match, gerr := filterFor(clause, groupProperties)
+	match, gerr := filterFor(clause, props)
 	if gerr != nil {
 		return nil, gerr
 	}
 	return func(id objectID) bool {
-		g := c.t.groups[id]
-		return g != nil && g.deleted == 0 && match(g)
+		obj := objects[id]
+		return obj != nil && deletedAt(obj) == 0 && match(obj)
 	}, nil
 }
 

@@ -35,33 +35,28 @@ func (c *graphCall) lookupGroup(key string) *group {
 }
 
 func (c *graphCall) getUser() *graphError {
-	sel, gerr := parseSelect(c.options["$select"], userProperties, userDefaultCount, "user", false)
-	if gerr != nil {
-		return gerr
-	}
-	c.t.mu.RLock()
-	defer c.t.mu.RUnlock()
-	u := c.lookupUser(c.segments[1])
-	if u == nil {
-		return errResourceNotFound(c.segments[1])
-	}
-	body := orderedObject{{"@odata.context", "https://" + c.r.Host + "/v1.0/$metadata#users/$entity"}}
-	return c.writeOK(append(body, render(u, userProperties, sel, "")...))
+	return getObject(c, userProperties, userDefaultCount, "user", c.lookupUser)
 }
 
 func (c *graphCall) getGroup() *graphError {
-	sel, gerr := parseSelect(c.options["$select"], groupProperties, len(groupProperties), "group", false)
+	return getObject(c, groupProperties, len(groupProperties), "group", c.lookupGroup)
+}
+
+// getObject answers /users/{id} and /groups/{id} with the selected (or
+// default) properties.
+func getObject[T any](c *graphCall, props []property[T], defaults int, typeName string, lookup func(string) *T) *graphError {
+	sel, gerr := parseSelect(c.options["$select"], props, defaults, typeName, false)
 	if gerr != nil {
 		return gerr
 	}
 	c.t.mu.RLock()
 	defer c.t.mu.RUnlock()
-	g := c.lookupGroup(c.segments[1])
-	if g == nil {
+	obj := lookup(c.segments[1])
+	if obj == nil {
 		return errResourceNotFound(c.segments[1])
 	}
-	body := orderedObject{{"@odata.context", "https://" + c.r.Host + "/v1.0/$metadata#groups/$entity"}}
-	return c.writeOK(append(body, render(g, groupProperties, sel, "")...))
+	body := orderedObject{{"@odata.context", "https://" + c.r.Host + "/v1.0/$metadata#" + typeName + "s/$entity"}}
+	return c.writeOK(append(body, render(obj, props, sel, "")...))
 }
 
 // memberSelections resolves $select for a member list, whose entries are
@@ -176,6 +171,10 @@ func (c *graphCall) organization() *graphError {
 		{"countryLetterCode", "GB"},
 		{"tenantType", "AAD"},
 		{"verifiedDomains", domains},
+	}
+	org, gerr := selectFields(org, c.options["$select"], "organization")
+	if gerr != nil {
+		return gerr
 	}
 	return c.writeOK(orderedObject{{"@odata.context", "https://" + c.r.Host + "/v1.0/$metadata#organization"}, {"value", []orderedObject{org}}})
 }

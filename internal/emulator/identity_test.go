@@ -27,6 +27,19 @@ func msalClient(t *testing.T, srv *emulatortest.Server, tenant, appID string, cr
 	return client
 }
 
+func certCredential(t *testing.T, certPEM, keyPEM []byte) confidential.Credential {
+	t.Helper()
+	certs, key, err := confidential.CertFromPEM(append(certPEM, keyPEM...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := confidential.NewCredFromCert(certs, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cred
+}
+
 // claimsOf decodes an access token's claims (no verification: the Graph
 // tests check that the emulator accepts its own tokens).
 func claimsOf(t *testing.T, token string) map[string]any {
@@ -55,14 +68,7 @@ func TestMSALAcquiresTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certs, key, err := confidential.CertFromPEM(append(certPEM, keyPEM...), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	certCred, err := confidential.NewCredFromCert(certs, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	certCred := certCredential(t, certPEM, keyPEM)
 	tests := []struct {
 		name, tenant, scope, aud, appidacr, role string
 		cred                                     confidential.Credential
@@ -273,5 +279,28 @@ func TestAssertionChecks(t *testing.T) {
 				t.Errorf("code %d, want %d: %s", code, tt.code, a.raw)
 			}
 		})
+	}
+}
+
+func TestMSALCertificateRemoved(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1})
+	certPEM, keyPEM := emulatortest.NewCertificate(t, "connect", time.Now().AddDate(1, 0, 0))
+	keyID := srv.AddCertificate(t, srv.Tenant.AppID, certPEM)
+	srv.RemoveCredential(t, srv.Tenant.AppID, keyID)
+	cred := certCredential(t, certPEM, keyPEM)
+	_, err := msalClient(t, srv, srv.Tenant.Domain, srv.Tenant.AppID, cred).AcquireTokenByCredential(context.Background(), []string{"https://graph.microsoft.com/.default"})
+	if err == nil || !strings.Contains(err.Error(), "AADSTS700027") {
+		t.Fatalf("err = %v, want AADSTS700027", err)
+	}
+}
+
+func TestAppUnknownInAnotherTenant(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 1, Groups: 1, ExtraTenants: []string{"fabrikam"}})
+	a := postForm(t, srv, "/fabrikam.onmicrosoft.com/oauth2/v2.0/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {srv.Tenant.AppID}, "client_secret": {srv.Tenant.Secret},
+		"scope": {"https://graph.microsoft.com/.default"},
+	})
+	if code, _ := aadstsCode(t, a); code != 700016 || !strings.Contains(str(a.body, "error_description"), "'fabrikam.onmicrosoft.com'") {
+		t.Errorf("got %d: %s", code, a.raw)
 	}
 }

@@ -26,15 +26,6 @@ func (id objectID) String() string {
 	return string(buf[:])
 }
 
-func (id objectID) less(other objectID) bool {
-	for i := range id {
-		if id[i] != other[i] {
-			return id[i] < other[i]
-		}
-	}
-	return false
-}
-
 func compareIDs(a, b objectID) int {
 	for i := range a {
 		if a[i] != b[i] {

@@ -60,49 +60,91 @@ func (t *tenant) createUser(attrs map[string]json.RawMessage, now time.Time) (*u
 func (t *tenant) patchUser(id objectID, attrs map[string]json.RawMessage) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	u := t.users[id]
-	if u == nil {
-		return errObjectNotFound
-	}
-	patched := *u
-	if err := applyAttributes(userFields(&patched), attrs, "id"); err != nil {
+	if err := patchIn(t.users, id, userFields, attrs); err != nil {
 		return fmt.Errorf("patch user: %w", err)
 	}
-	*u = patched
 	t.changes.recordObject(kindUser, id)
 	return nil
 }
 
-// deleteUser soft-deletes (restorable; delta says "changed") or, when
-// permanent, purges the user (delta says "deleted"). The groups the user
-// belonged to log a membership change, as Entra drops the membership.
-func (t *tenant) deleteUser(id objectID, permanent bool, now time.Time) error {
+func (t *tenant) patchGroup(id objectID, attrs map[string]json.RawMessage) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	u := t.users[id]
-	if u == nil {
+	if err := patchIn(t.groups, id, groupFields, attrs); err != nil {
+		return fmt.Errorf("patch group: %w", err)
+	}
+	t.changes.recordObject(kindGroup, id)
+	return nil
+}
+
+// patchIn applies attributes to a copy first, so a bad attribute leaves
+// the object as it was.
+func patchIn[T any](objects map[objectID]*T, id objectID, fields func(*T) map[string]any, attrs map[string]json.RawMessage) error {
+	obj := objects[id]
+	if obj == nil {
 		return errObjectNotFound
 	}
-	u.deleted = now.Unix()
-	t.changes.recordObject(kindUser, id)
-	t.recordMembershipsOfLocked(memberRef{id: id, kind: kindUser}, permanent)
-	if permanent {
+	patched := *obj
+	if err := applyAttributes(fields(&patched), attrs, "id"); err != nil {
+		return err
+	}
+	*obj = patched
+	return nil
+}
+
+// deletedField is the soft-delete stamp of a user or group; nil when the
+// object does not exist.
+func (t *tenant) deletedField(kind objectKind, id objectID) *int64 {
+	if kind == kindGroup {
+		if g := t.groups[id]; g != nil {
+			return &g.deleted
+		}
+		return nil
+	}
+	if u := t.users[id]; u != nil {
+		return &u.deleted
+	}
+	return nil
+}
+
+// deleteObject soft-deletes (restorable; delta says "changed") or, when
+// permanent, purges a user or group (delta says "deleted"). The groups it
+// belonged to log a membership change, as Entra drops the membership.
+func (t *tenant) deleteObject(kind objectKind, id objectID, permanent bool, now time.Time) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	deleted := t.deletedField(kind, id)
+	if deleted == nil {
+		return errObjectNotFound
+	}
+	*deleted = now.Unix()
+	t.changes.recordObject(kind, id)
+	t.recordMembershipsOfLocked(memberRef{id: id, kind: kind}, permanent)
+	if !permanent {
+		return nil
+	}
+	if kind == kindGroup {
+		delete(t.groups, id)
+		t.groupIndex = removeSorted(t.groupIndex, id)
+	} else {
 		delete(t.users, id)
 		t.userIndex = removeSorted(t.userIndex, id)
 	}
 	return nil
 }
 
-func (t *tenant) restoreUser(id objectID) error {
+// restoreObject brings back a soft-deleted user or group with its
+// memberships.
+func (t *tenant) restoreObject(kind objectKind, id objectID) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	u := t.users[id]
-	if u == nil || u.deleted == 0 {
+	deleted := t.deletedField(kind, id)
+	if deleted == nil || *deleted == 0 {
 		return errObjectNotFound
 	}
-	u.deleted = 0
-	t.changes.recordObject(kindUser, id)
-	t.recordMembershipsOfLocked(memberRef{id: id, kind: kindUser}, false)
+	*deleted = 0
+	t.changes.recordObject(kind, id)
+	t.recordMembershipsOfLocked(memberRef{id: id, kind: kind}, false)
 	return nil
 }
 
@@ -142,52 +184,6 @@ func (t *tenant) createGroup(attrs map[string]json.RawMessage, now time.Time) (*
 	t.addGroupLocked(g)
 	t.changes.recordObject(kindGroup, id)
 	return g, nil
-}
-
-func (t *tenant) patchGroup(id objectID, attrs map[string]json.RawMessage) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	g := t.groups[id]
-	if g == nil {
-		return errObjectNotFound
-	}
-	patched := *g
-	if err := applyAttributes(groupFields(&patched), attrs, "id"); err != nil {
-		return fmt.Errorf("patch group: %w", err)
-	}
-	*g = patched
-	t.changes.recordObject(kindGroup, id)
-	return nil
-}
-
-func (t *tenant) deleteGroup(id objectID, permanent bool, now time.Time) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	g := t.groups[id]
-	if g == nil {
-		return errObjectNotFound
-	}
-	g.deleted = now.Unix()
-	t.changes.recordObject(kindGroup, id)
-	t.recordMembershipsOfLocked(memberRef{id: id, kind: kindGroup}, permanent)
-	if permanent {
-		delete(t.groups, id)
-		t.groupIndex = removeSorted(t.groupIndex, id)
-	}
-	return nil
-}
-
-func (t *tenant) restoreGroup(id objectID) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	g := t.groups[id]
-	if g == nil || g.deleted == 0 {
-		return errObjectNotFound
-	}
-	g.deleted = 0
-	t.changes.recordObject(kindGroup, id)
-	t.recordMembershipsOfLocked(memberRef{id: id, kind: kindGroup}, false)
-	return nil
 }
 
 // addMember adds a user or a group (found by id) to a group.

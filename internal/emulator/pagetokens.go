@@ -52,26 +52,14 @@ func (s *Server) openToken(token string, state any) error {
 // linkWith rebuilds the request URL as an absolute link with one $-option
 // replaced (nextLink keeps $select, $top… and swaps $skiptoken), keeping the
 // client's order and spelling of the other options.
-func (c *graphCall) linkWith(name, value string, drop ...string) string {
+func (c *graphCall) linkWith(name, value string) string {
 	var kept []string
 	for _, pair := range strings.Split(c.r.URL.RawQuery, "&") {
-		if pair == "" {
-			continue
-		}
 		key, _, _ := strings.Cut(pair, "=")
-		lower := strings.ToLower(key)
-		if strings.EqualFold(key, name) || strings.EqualFold(key, "%24"+name[1:]) {
+		if pair == "" || strings.EqualFold(key, name) || strings.EqualFold(key, "%24"+name[1:]) {
 			continue
 		}
-		skip := false
-		for _, d := range drop {
-			if lower == strings.ToLower(d) || lower == "%24"+strings.ToLower(d[1:]) {
-				skip = true
-			}
-		}
-		if !skip {
-			kept = append(kept, pair)
-		}
+		kept = append(kept, pair)
 	}
 	kept = append(kept, name+"="+value)
 	return "https://" + c.r.Host + c.r.URL.Path + "?" + strings.Join(kept, "&")

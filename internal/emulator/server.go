@@ -32,6 +32,10 @@ type Options struct {
 	// TenantFile is a JSON tenant description (see tenantfile.go); when set,
 	// it replaces generation.
 	TenantFile []byte
+	// ExtraTenants names more generated tenants (5 users, 1 group and an
+	// app each), e.g. "fabrikam": a real tenant where the first tenant's app
+	// is unknown (AADSTS700016 rather than 90002).
+	ExtraTenants []string
 	// AdminAPI enables /_emulator/{tenant}/… for loopback clients.
 	AdminAPI bool
 	// DeltaTokenTTL is how long a delta or skip token stays valid; Graph
@@ -129,6 +133,9 @@ func New(opts Options) (*Server, error) {
 		t = generateTenant(generateSpec{name: opts.TenantName, users: opts.Users, groups: opts.Groups, seed: opts.Seed, now: now})
 	}
 	s.dir.add(t)
+	for i, name := range opts.ExtraTenants {
+		s.dir.add(generateTenant(generateSpec{name: name, users: 5, groups: 1, seed: opts.Seed + uint64(i) + 1, now: now}))
+	}
 	s.faults = newFaultInjector(opts.Seed)
 	s.throttle = newThrottler(opts.ThrottleUnits, opts.Now)
 	return s, nil

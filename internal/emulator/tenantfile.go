@@ -45,10 +45,8 @@ type tenantFileApp struct {
 		KeyID       string    `json:"keyId"`
 		EndDateTime time.Time `json:"endDateTime"`
 	} `json:"secrets"`
-	Certificates []struct {
-		PEM string `json:"pem"`
-	} `json:"certificates"`
-	Roles struct {
+	Certificates []certificateUpload `json:"certificates"`
+	Roles        struct {
 		Graph    []string `json:"graph"`
 		Exchange []string `json:"exchange"`
 	} `json:"roles"`
@@ -135,7 +133,7 @@ func addFileApp(t *tenant, a tenantFileApp, now time.Time) error {
 		}
 	}
 	for _, c := range a.Certificates {
-		if _, err := t.addCertificate(app.appID.String(), []byte(c.PEM), "", time.Time{}); err != nil {
+		if _, err := t.addCertificate(app.appID.String(), c); err != nil {
 			return fmt.Errorf("tenant file certificate: %w", err)
 		}
 	}

@@ -48,8 +48,9 @@ func (t *throttler) take(c *graphCall, cost int) *graphError {
 		b = &bucket{units: t.capacity, at: now}
 		t.buckets[key] = b
 	}
-	rate := t.capacity / 10 // units per second
-	b.units = math.Min(t.capacity, b.units+now.Sub(b.at).Seconds()*rate)
+	rate := t.capacity / 10                         // units per second
+	elapsed := math.Max(0, now.Sub(b.at).Seconds()) // a clock set back refills nothing
+	b.units = math.Min(t.capacity, b.units+elapsed*rate)
 	b.at = now
 	c.w.Header().Set("x-ms-resource-unit", strconv.Itoa(cost))
 	if b.units < float64(cost) {

@@ -60,6 +60,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := r.PostForm
+	if id, secret, ok := r.BasicAuth(); ok && form.Get("client_secret") == "" {
+		// client_secret_basic, which openid-configuration advertises.
+		form.Set("client_id", id)
+		form.Set("client_secret", secret)
+	}
 	grant := form.Get("grant_type")
 	switch {
 	case grant == "":

@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // RunOverview is what the status pages need of a connection's runs.
@@ -19,24 +17,26 @@ type RunOverview struct {
 // runs of one connection (each may be absent).
 func (s *Store) ConnectionRunOverview(ctx context.Context, connectionID string) (RunOverview, error) {
 	var o RunOverview
-	queries := []struct {
-		dst   **Run
-		where string
+	reads := []struct {
+		dst  **Run
+		read func() (Run, error)
 	}{
-		{&o.Active, `state IN ('queued', 'running')`},
-		{&o.LastFinished, `state NOT IN ('queued', 'running')`},
-		{&o.LastSuccess, `state = 'succeeded'`},
+		{&o.Active, func() (Run, error) { return s.ActiveRun(ctx, connectionID) }},
+		{&o.LastFinished, func() (Run, error) {
+			return s.oneRun(ctx, `SELECT `+runColumns+` FROM runs WHERE connection_id = ? AND state NOT IN ('queued', 'running')
+				ORDER BY queued_at DESC, id DESC LIMIT 1`, connectionID)
+		}},
+		{&o.LastSuccess, func() (Run, error) { return s.LastRunInState(ctx, connectionID, RunSucceeded) }},
 	}
-	for _, q := range queries {
-		r, err := scanRun(s.Reader.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE connection_id = ? AND `+q.where+`
-			ORDER BY queued_at DESC, id DESC LIMIT 1`, connectionID))
-		if errors.Is(err, sql.ErrNoRows) {
+	for _, rd := range reads {
+		r, err := rd.read()
+		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return o, fmt.Errorf("read runs of %s: %w", connectionID, err)
+			return o, err
 		}
-		*q.dst = &r
+		*rd.dst = &r
 	}
 	return o, nil
 }
@@ -50,33 +50,20 @@ func (s *Store) CountRuns(ctx context.Context, connectionID string) (int, error)
 	return n, nil
 }
 
-// RunLogLine is one line of a run's log.
-type RunLogLine struct {
-	Seq     int
-	At      time.Time
-	Level   string
-	Message string
-}
-
-// RunLogs reads a page of a run's log lines, oldest first.
-func (s *Store) RunLogs(ctx context.Context, runID string, limit, offset int) ([]RunLogLine, error) {
+// RunLogPage reads a page of a run's log lines, oldest first.
+func (s *Store) RunLogPage(ctx context.Context, runID string, limit, offset int) ([]RunLog, error) {
 	rows, err := s.Reader.QueryContext(ctx, `SELECT seq, at, level, message FROM run_logs WHERE run_id = ?
 		ORDER BY seq LIMIT ? OFFSET ?`, runID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("read log of run %s: %w", runID, err)
 	}
-	defer rows.Close()
-	var out []RunLogLine
-	for rows.Next() {
-		var l RunLogLine
+	return collect(rows, func(r interface{ Scan(...any) error }) (RunLog, error) {
+		var l RunLog
 		var at string
-		if err := rows.Scan(&l.Seq, &at, &l.Level, &l.Message); err != nil {
-			return nil, fmt.Errorf("scan log line: %w", err)
-		}
+		err := r.Scan(&l.Seq, &at, &l.Level, &l.Message)
 		l.At = parseTime(at)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+		return l, err
+	})
 }
 
 // CountRunLogs is how many log lines a run has.

@@ -10,6 +10,9 @@
 //	// srv.Tenant       Domain, ID, AppID, Secret of the generated app
 //	//                  (Directory.Read.All consented)
 //
+// Options.ExtraTenants: []string{"fabrikam"} adds fabrikam.onmicrosoft.com,
+// a tenant where srv.Tenant.AppID is unknown (AADSTS700016).
+//
 // MSAL Go against it:
 //
 //	cred, _ := confidential.NewCredFromSecret(srv.Tenant.Secret)
@@ -30,10 +33,15 @@
 //	srv.AddMember(t, gid, id) / srv.RemoveMember(t, gid, id)
 //	s := srv.AddSecret(t, srv.Tenant.AppID, time.Time{}) // s.Value, s.KeyID; a past end = expired
 //	keyID := srv.AddCertificate(t, srv.Tenant.AppID, certPEM)
+//	// or paste a manifest keyCredentials entry (customKeyIdentifier is checked):
+//	srv.Admin(t, "POST", "apps/"+srv.Tenant.AppID+"/certificates",
+//		map[string]any{"value": base64DER, "keyId": keyID, "customKeyIdentifier": sha1Base64})
 //	certPEM, keyPEM := emulatortest.NewCertificate(t, "connect", time.Now().AddDate(1, 0, 0))
 //	srv.RemoveCredential(t, srv.Tenant.AppID, keyID)
 //	srv.SetRoles(t, srv.Tenant.AppID, []string{"User.Read.All"}, nil)
 //	srv.SetFault(t, emulatortest.Fault{Status: 429, Rate: 1, RetryAfter: "1.5", Count: 2})
+//	srv.SetFault(t, emulatortest.Fault{Status: 410, Count: 1}) // delta reset: Location has an empty $deltatoken
+//	srv.SetFault(t, emulatortest.Fault{Action: "reset"})       // or "truncate"; DelayMS slows answers
 //	srv.ClearFault(t)
 //	srv.SetThrottle(t, 50) // resource units per 10 s; 0 = off
 //	srv.ExpireDeltaTokens(t) // next delta call: 400 syncStateNotFound
@@ -41,7 +49,16 @@
 //	token := srv.Token(t, "https://graph.microsoft.com/.default") // by the generated app's secret
 //	body := srv.Admin(t, "GET", "", nil) // any admin call, path below /_emulator/{tenant}/
 //
-// The admin helpers fail the test on any non-2xx answer.
+// The admin helpers fail the test on any non-2xx answer. Faults apply to
+// Graph calls only (not the token endpoint), after authentication.
+//
+// Behaviour worth knowing when writing tests: lists are sorted by id and
+// page with an id cursor; delta pages default to 100 objects (Options.
+// DeltaPageSize, or "Prefer: odata.maxpagesize=N") and split a group's
+// members@delta every Options.DeltaMemberChunk (default 500) entries,
+// repeating the group on the next page; a soft delete shows as
+// @removed "changed", a purge as "deleted"; Options.Now moves the clock
+// for token and delta-token expiry (Options.DeltaTokenTTL, default 7 days).
 package emulatortest
 
 import (

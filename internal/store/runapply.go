@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrRunNotAwaiting refuses to approve or reject a run that is not awaiting
+// approval (already decided, or superseded by a newer run).
+var ErrRunNotAwaiting = errors.New("the run is not awaiting approval")
+
+// RunStats is a run's traffic and progress, for the run record.
+type RunStats struct {
+	Requests, Retries, Throttled int
+	Pages, ObjectsProcessed      int
+}
+
+// applyStatements turn a run's plan into the live directory. Final
+// attributes come from the change rows' JSON (DirUser / DirGroup names).
+// ?1 run, ?2 connection, ?3 now.
+var applyStatements = []struct{ what, sql string }{
+	{"upsert users", `INSERT INTO dir_users (connection_id, id, user_principal_name, mail, display_name, given_name,
+		surname, job_title, department, office_location, company_name, mobile_phone, business_phones, proxy_addresses,
+		account_enabled, user_type, employee_id, usage_location, preferred_language, created_date_time,
+		created_at, last_changed_run_id, updated_at)
+		SELECT ?2, c.id, COALESCE(c.data->>'userPrincipalName', ''), COALESCE(c.data->>'mail', ''),
+			COALESCE(c.data->>'displayName', ''), COALESCE(c.data->>'givenName', ''), COALESCE(c.data->>'surname', ''),
+			COALESCE(c.data->>'jobTitle', ''), COALESCE(c.data->>'department', ''), COALESCE(c.data->>'officeLocation', ''),
+			COALESCE(c.data->>'companyName', ''), COALESCE(c.data->>'mobilePhone', ''),
+			COALESCE(c.data->'businessPhones', '[]'), COALESCE(c.data->'proxyAddresses', '[]'),
+			COALESCE(c.data->>'accountEnabled', 0), COALESCE(c.data->>'userType', ''), COALESCE(c.data->>'employeeId', ''),
+			COALESCE(c.data->>'usageLocation', ''), COALESCE(c.data->>'preferredLanguage', ''),
+			COALESCE(c.data->>'createdDateTime', ''), ?3, ?1, ?3
+		FROM run_user_changes c WHERE c.run_id = ?1 AND c.op IN ('add', 'update')
+		ON CONFLICT (connection_id, id) DO UPDATE SET user_principal_name = excluded.user_principal_name,
+			mail = excluded.mail, display_name = excluded.display_name, given_name = excluded.given_name,
+			surname = excluded.surname, job_title = excluded.job_title, department = excluded.department,
+			office_location = excluded.office_location, company_name = excluded.company_name,
+			mobile_phone = excluded.mobile_phone, business_phones = excluded.business_phones,
+			proxy_addresses = excluded.proxy_addresses, account_enabled = excluded.account_enabled,
+			user_type = excluded.user_type, employee_id = excluded.employee_id, usage_location = excluded.usage_location,
+			preferred_language = excluded.preferred_language, created_date_time = excluded.created_date_time,
+			last_changed_run_id = excluded.last_changed_run_id, updated_at = excluded.updated_at`},
+	{"delete users", `DELETE FROM dir_users WHERE connection_id = ?2
+		AND id IN (SELECT id FROM run_user_changes WHERE run_id = ?1 AND op = 'delete')`},
+	{"clear changed addresses", `DELETE FROM dir_user_addresses WHERE connection_id = ?2
+		AND user_id IN (SELECT id FROM run_user_changes WHERE run_id = ?1 AND op = 'update')`},
+	// "SMTP:ann@contoso.com" is kept as "ann@contoso.com": people search by
+	// the address, not by its protocol.
+	{"index addresses", `INSERT OR IGNORE INTO dir_user_addresses (connection_id, address, user_id)
+		SELECT ?2, CASE WHEN instr(a.value, ':') > 0 THEN substr(a.value, instr(a.value, ':') + 1) ELSE a.value END, c.id
+		FROM run_user_changes c, json_each(c.data, '$.proxyAddresses') a
+		WHERE c.run_id = ?1 AND c.op IN ('add', 'update') AND a.type = 'text'`},
+	{"upsert groups", `INSERT INTO dir_groups (connection_id, id, display_name, mail, mail_enabled, security_enabled,
+		group_types, description, created_at, last_changed_run_id, updated_at)
+		SELECT ?2, c.id, COALESCE(c.data->>'displayName', ''), COALESCE(c.data->>'mail', ''),
+			COALESCE(c.data->>'mailEnabled', 0), COALESCE(c.data->>'securityEnabled', 0),
+			COALESCE(c.data->'groupTypes', '[]'), COALESCE(c.data->>'description', ''), ?3, ?1, ?3
+		FROM run_group_changes c WHERE c.run_id = ?1 AND c.op IN ('add', 'update')
+		ON CONFLICT (connection_id, id) DO UPDATE SET display_name = excluded.display_name, mail = excluded.mail,
+			mail_enabled = excluded.mail_enabled, security_enabled = excluded.security_enabled,
+			group_types = excluded.group_types, description = excluded.description,
+			last_changed_run_id = excluded.last_changed_run_id, updated_at = excluded.updated_at`},
+	{"delete groups", `DELETE FROM dir_groups WHERE connection_id = ?2
+		AND id IN (SELECT id FROM run_group_changes WHERE run_id = ?1 AND op = 'delete')`},
+	{"delete memberships", `DELETE FROM dir_memberships WHERE connection_id = ?2 AND (group_id, member_id) IN
+		(SELECT group_id, member_id FROM run_membership_changes WHERE run_id = ?1 AND op = 'delete')`},
+	{"add memberships", `INSERT OR IGNORE INTO dir_memberships (connection_id, group_id, member_id, member_kind)
+		SELECT ?2, group_id, member_id, member_kind FROM run_membership_changes WHERE run_id = ?1 AND op = 'add'`},
+	{"keep delta links", `INSERT INTO dir_delta_state (connection_id, users_delta_link, groups_delta_link, renewed_at, full_sync_at)
+		SELECT ?2, users_delta_link, groups_delta_link, ?3, CASE WHEN full_sync THEN ?3 END FROM stage_runs WHERE run_id = ?1
+		ON CONFLICT (connection_id) DO UPDATE SET users_delta_link = excluded.users_delta_link,
+			groups_delta_link = excluded.groups_delta_link, renewed_at = excluded.renewed_at,
+			full_sync_at = COALESCE(excluded.full_sync_at, dir_delta_state.full_sync_at)`},
+	{"count directory", `UPDATE connections SET
+		user_count = (SELECT COUNT(*) FROM dir_users WHERE connection_id = ?2),
+		group_count = (SELECT COUNT(*) FROM dir_groups WHERE connection_id = ?2) WHERE id = ?2`},
+}
+
+// ApplyRun applies a run's plan, its delta links and its record in one
+// transaction: the directory, the links and the run move together or not
+// at all. The run ends succeeded with the counts of what it applied.
+func (s *Store) ApplyRun(ctx context.Context, runID string, stats RunStats) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		counts, err := applyRunTx(ctx, tx, runID)
+		if err != nil {
+			return err
+		}
+		return finishRunTx(ctx, tx, runID, RunSucceeded, "", counts, &stats)
+	})
+}
+
+func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, error) {
+	var connID string
+	err := tx.QueryRowContext(ctx, `SELECT connection_id FROM stage_runs WHERE run_id = ?`, runID).Scan(&connID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ChangeCounts{}, fmt.Errorf("apply run %s: nothing staged: %w", runID, ErrNotFound)
+	}
+	if err != nil {
+		return ChangeCounts{}, fmt.Errorf("apply run %s: %w", runID, err)
+	}
+	counts, err := plannedChanges(ctx, tx, runID)
+	if err != nil {
+		return counts, err
+	}
+	now := formatTime(time.Now())
+	for _, st := range applyStatements {
+		if _, err := tx.ExecContext(ctx, st.sql, runID, connID, now); err != nil {
+			return counts, fmt.Errorf("apply run %s: %s: %w", runID, st.what, err)
+		}
+	}
+	return counts, discardStagingTx(ctx, tx, runID)
+}
+
+// finishRunTx ends a run's record. stats nil keeps the traffic recorded so
+// far (an approval adds no requests).
+func finishRunTx(ctx context.Context, tx *sql.Tx, runID, state, errMsg string, c ChangeCounts, stats *RunStats) error {
+	q := `UPDATE runs SET state = ?, error = ?, finished_at = ?, users_added = ?, users_updated = ?, users_deleted = ?,
+		groups_added = ?, groups_updated = ?, groups_deleted = ?, memberships_added = ?, memberships_deleted = ?`
+	args := []any{state, errMsg, formatTime(time.Now()), c.UsersAdded, c.UsersUpdated, c.UsersDeleted,
+		c.GroupsAdded, c.GroupsUpdated, c.GroupsDeleted, c.MembershipsAdded, c.MembershipsDeleted}
+	if stats != nil {
+		q += `, requests = ?, retries = ?, throttled = ?, pages = ?, objects_processed = ?`
+		args = append(args, stats.Requests, stats.Retries, stats.Throttled, stats.Pages, stats.ObjectsProcessed)
+	}
+	args = append(args, runID)
+	if _, err := tx.ExecContext(ctx, q+` WHERE id = ?`, args...); err != nil {
+		return fmt.Errorf("finish run %s as %s: %w", runID, state, err)
+	}
+	return nil
+}
+
+// HoldRunForApproval stops a run before it deletes more than its
+// connection's threshold allows: the run awaits approval with its plan
+// kept and its counts showing what it would do; nothing live changes.
+func (s *Store) HoldRunForApproval(ctx context.Context, runID string, stats RunStats, reason string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		counts, err := plannedChanges(ctx, tx, runID)
+		if err != nil {
+			return err
+		}
+		// The raw pages are no longer needed; the plan and the links are.
+		for _, table := range []string{"stage_users", "stage_groups", "stage_members"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE run_id = ?`, runID); err != nil {
+				return fmt.Errorf("drop staged pages of run %s: %w", runID, err)
+			}
+		}
+		return finishRunTx(ctx, tx, runID, RunAwaitingApproval, reason, counts, &stats)
+	})
+}
+
+// FinishPreview ends a preview run: its counts say what a sync would
+// change; its plan is discarded and nothing live changes.
+func (s *Store) FinishPreview(ctx context.Context, runID string, stats RunStats) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		counts, err := plannedChanges(ctx, tx, runID)
+		if err != nil {
+			return err
+		}
+		if err := discardStagingTx(ctx, tx, runID); err != nil {
+			return err
+		}
+		return finishRunTx(ctx, tx, runID, RunSucceeded, "", counts, &stats)
+	})
+}
+
+// ApproveRun applies a run awaiting approval (SPEC "Safety"), in one
+// transaction with its delta links and record, and logs who approved.
+func (s *Store) ApproveRun(ctx context.Context, runID string, approvedBy string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := requireAwaiting(ctx, tx, runID); err != nil {
+			return err
+		}
+		counts, err := applyRunTx(ctx, tx, runID)
+		if err != nil {
+			return err
+		}
+		if err := appendRunLogTx(ctx, tx, runID, LogInfo, "Deletions approved by "+approvedBy+"; changes applied."); err != nil {
+			return err
+		}
+		return finishRunTx(ctx, tx, runID, RunSucceeded, "", counts, nil)
+	})
+}
+
+// RejectRun discards the plan of a run awaiting approval; the run ends
+// cancelled and the directory stays as it is. The delta links are not
+// advanced, so the next run fetches the same changes again.
+func (s *Store) RejectRun(ctx context.Context, runID string, rejectedBy string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := requireAwaiting(ctx, tx, runID); err != nil {
+			return err
+		}
+		if err := discardStagingTx(ctx, tx, runID); err != nil {
+			return err
+		}
+		if err := appendRunLogTx(ctx, tx, runID, LogWarn, "Deletions rejected by "+rejectedBy+"; nothing applied."); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE runs SET state = 'cancelled', error = 'Deletions rejected by an administrator.' WHERE id = ?`, runID)
+		if err != nil {
+			return fmt.Errorf("reject run %s: %w", runID, err)
+		}
+		return nil
+	})
+}
+
+func requireAwaiting(ctx context.Context, tx *sql.Tx, runID string) error {
+	var state string
+	err := tx.QueryRowContext(ctx, `SELECT state FROM runs WHERE id = ?`, runID).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("run %s: %w", runID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("read run %s: %w", runID, err)
+	}
+	if state != RunAwaitingApproval {
+		return fmt.Errorf("run %s is %s: %w", runID, state, ErrRunNotAwaiting)
+	}
+	return nil
+}

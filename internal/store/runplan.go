@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// stagedMembershipCTE folds a run's members@delta entries: the last entry
+// for a (group, member) pair wins, because Graph may send a change again
+// (replays) and a large group's members arrive over several pages with the
+// group repeated (ENTRA-PROTOCOL §4). "gone" holds the objects the plan
+// deletes: their memberships go with them.
+const stagedMembershipCTE = `WITH last AS (
+		SELECT group_id, member_id, member_kind, removed,
+			ROW_NUMBER() OVER (PARTITION BY group_id, member_id ORDER BY seq DESC) AS rn
+		FROM stage_members WHERE run_id = ?1),
+	gone AS (
+		SELECT id FROM run_group_changes WHERE run_id = ?1 AND op = 'delete'
+		UNION SELECT id FROM run_user_changes WHERE run_id = ?1 AND op = 'delete'),
+	wanted AS (
+		SELECT group_id, member_id, member_kind FROM last
+		WHERE rn = 1 AND removed = 0 AND group_id NOT IN gone AND member_id NOT IN gone) `
+
+// PlanMembershipChanges works out the memberships a run adds and removes
+// from what it staged; run it after the object plans. On a full fetch the
+// staged memberships are the whole truth; on an incremental one only the
+// pairs Graph mentioned change, plus the memberships of deleted objects.
+// The set differences are EXCEPTs and joins on indexed columns, so the
+// work grows as n log n with the directory, never as a product of sizes.
+func (s *Store) PlanMembershipChanges(ctx context.Context, runID, connectionID string, full bool) error {
+	const insert = `INSERT OR IGNORE INTO run_membership_changes (run_id, group_id, member_id, member_kind, op) `
+	add := stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'add' FROM (
+			SELECT group_id, member_id, member_kind FROM wanted
+			EXCEPT SELECT group_id, member_id, member_kind FROM dir_memberships WHERE connection_id = ?2)`
+	removeUnwanted := stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'delete' FROM (
+			SELECT group_id, member_id, member_kind FROM dir_memberships WHERE connection_id = ?2
+			EXCEPT SELECT group_id, member_id, member_kind FROM wanted)`
+	removeMentioned := stagedMembershipCTE + insert + `SELECT ?1, m.group_id, m.member_id, m.member_kind, 'delete'
+		FROM last l JOIN dir_memberships m ON m.connection_id = ?2 AND m.group_id = l.group_id AND m.member_id = l.member_id
+		WHERE l.rn = 1 AND l.removed = 1`
+	removeOfGone := stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'delete'
+		FROM dir_memberships WHERE connection_id = ?2 AND (group_id IN gone OR member_id IN gone)`
+	statements := []string{add, removeMentioned, removeOfGone}
+	if full {
+		statements = []string{add, removeUnwanted}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range statements {
+			if _, err := tx.ExecContext(ctx, q, runID, connectionID); err != nil {
+				return fmt.Errorf("plan membership changes of run %s: %w", runID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// ChangeCounts are a run's planned or applied changes.
+type ChangeCounts struct {
+	UsersAdded, UsersUpdated, UsersDeleted    int
+	GroupsAdded, GroupsUpdated, GroupsDeleted int
+	MembershipsAdded, MembershipsDeleted      int
+}
+
+// ObjectDeletions is how many users and groups the changes delete; the
+// delete guard compares it with the connection's threshold.
+func (c ChangeCounts) ObjectDeletions() int { return c.UsersDeleted + c.GroupsDeleted }
+
+// Total is every change counted.
+func (c ChangeCounts) Total() int {
+	return c.UsersAdded + c.UsersUpdated + c.UsersDeleted + c.GroupsAdded + c.GroupsUpdated + c.GroupsDeleted +
+		c.MembershipsAdded + c.MembershipsDeleted
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// PlannedChanges counts what a run's plan holds.
+func (s *Store) PlannedChanges(ctx context.Context, runID string) (ChangeCounts, error) {
+	return plannedChanges(ctx, s.Reader, runID)
+}
+
+func plannedChanges(ctx context.Context, db queryRower, runID string) (ChangeCounts, error) {
+	var c ChangeCounts
+	err := db.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM run_user_changes WHERE run_id = ?1 AND op = 'add'),
+		(SELECT COUNT(*) FROM run_user_changes WHERE run_id = ?1 AND op = 'update'),
+		(SELECT COUNT(*) FROM run_user_changes WHERE run_id = ?1 AND op = 'delete'),
+		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'add'),
+		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'update'),
+		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'delete'),
+		(SELECT COUNT(*) FROM run_membership_changes WHERE run_id = ?1 AND op = 'add'),
+		(SELECT COUNT(*) FROM run_membership_changes WHERE run_id = ?1 AND op = 'delete')`, runID).
+		Scan(&c.UsersAdded, &c.UsersUpdated, &c.UsersDeleted, &c.GroupsAdded, &c.GroupsUpdated, &c.GroupsDeleted,
+			&c.MembershipsAdded, &c.MembershipsDeleted)
+	if err != nil {
+		return c, fmt.Errorf("count planned changes of run %s: %w", runID, err)
+	}
+	return c, nil
+}
+
+// PendingDeletion is a user or group a run awaiting approval would delete.
+type PendingDeletion struct {
+	Kind              string // MemberUser or MemberGroup
+	ID                string
+	DisplayName       string
+	UserPrincipalName string // users only
+	Mail              string
+}
+
+// PendingDeletions lists what a run (normally one awaiting approval) would
+// delete, users first, by display name.
+func (s *Store) PendingDeletions(ctx context.Context, runID string, limit, offset int) ([]PendingDeletion, error) {
+	rows, err := s.Reader.QueryContext(ctx, `SELECT kind, id, display_name, upn, mail FROM (
+			SELECT 'user' AS kind, c.id, COALESCE(u.display_name, '') AS display_name,
+				COALESCE(u.user_principal_name, '') AS upn, COALESCE(u.mail, '') AS mail
+			FROM run_user_changes c JOIN runs r ON r.id = c.run_id
+			LEFT JOIN dir_users u ON u.connection_id = r.connection_id AND u.id = c.id
+			WHERE c.run_id = ?1 AND c.op = 'delete'
+			UNION ALL
+			SELECT 'group', c.id, COALESCE(g.display_name, ''), '', COALESCE(g.mail, '')
+			FROM run_group_changes c JOIN runs r ON r.id = c.run_id
+			LEFT JOIN dir_groups g ON g.connection_id = r.connection_id AND g.id = c.id
+			WHERE c.run_id = ?1 AND c.op = 'delete')
+		ORDER BY kind DESC, display_name COLLATE NOCASE, id LIMIT ?2 OFFSET ?3`, runID, limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("list pending deletions of run %s: %w", runID, err)
+	}
+	return collect(rows, func(r interface{ Scan(...any) error }) (PendingDeletion, error) {
+		var p PendingDeletion
+		err := r.Scan(&p.Kind, &p.ID, &p.DisplayName, &p.UserPrincipalName, &p.Mail)
+		return p, err
+	})
+}

@@ -1,0 +1,238 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// The staging area of a run: Graph's pages land here, never in the live
+// directory, so a run that fails or is cancelled before it applies leaves
+// the directory exactly as it was (DESIGN.md "Sync engine shape").
+
+// StagedObject is one user or group as one delta page carried it: Data is
+// its JSON as received, so a property Graph left out stays left out.
+type StagedObject struct {
+	ID      string
+	Removed bool
+	Data    []byte
+}
+
+// StagedMember is one entry of a group's members@delta.
+type StagedMember struct {
+	GroupID    string
+	MemberID   string
+	MemberKind string // MemberUser or MemberGroup
+	Removed    bool
+}
+
+// ObjectKind names the staged object tables.
+type ObjectKind string
+
+// The two object kinds a run stages.
+const (
+	KindUsers  ObjectKind = "users"
+	KindGroups ObjectKind = "groups"
+)
+
+func (k ObjectKind) stageTable() string {
+	if k == KindGroups {
+		return "stage_groups"
+	}
+	return "stage_users"
+}
+
+func (k ObjectKind) changeTable() string {
+	if k == KindGroups {
+		return "run_group_changes"
+	}
+	return "run_user_changes"
+}
+
+// BeginStaging opens an empty staging area for a run; full says whether the
+// fetch walks the whole directory (no delta links, or a reset).
+func (s *Store) BeginStaging(ctx context.Context, runID, connectionID string, full bool) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := discardStagingTx(ctx, tx, runID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO stage_runs (run_id, connection_id, full_sync) VALUES (?, ?, ?)`,
+			runID, connectionID, full)
+		if err != nil {
+			return fmt.Errorf("begin staging of run %s: %w", runID, err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE runs SET full_sync = ? WHERE id = ?`, full, runID)
+		if err != nil {
+			return fmt.Errorf("mark run %s full: %w", runID, err)
+		}
+		return nil
+	})
+}
+
+// DiscardStaging removes everything a run staged or planned.
+func (s *Store) DiscardStaging(ctx context.Context, runID string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return discardStagingTx(ctx, tx, runID) })
+}
+
+func discardStagingTx(ctx context.Context, tx *sql.Tx, runID string) error {
+	for _, table := range []string{"stage_users", "stage_groups", "stage_members", "stage_runs",
+		"run_user_changes", "run_group_changes", "run_membership_changes"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE run_id = ?`, runID); err != nil {
+			return fmt.Errorf("discard %s of run %s: %w", table, runID, err)
+		}
+	}
+	return nil
+}
+
+// DiscardAbandonedStaging removes staging left by runs that are no longer
+// running or awaiting approval (after a crash, say).
+func (s *Store) DiscardAbandonedStaging(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		ids, err := queryIDs(ctx, tx, "find abandoned staging", `SELECT run_id FROM stage_runs WHERE run_id NOT IN
+			(SELECT id FROM runs WHERE state IN ('running', 'awaiting_approval'))`)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := discardStagingTx(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// StageObjects appends one page of users or groups, and the page's member
+// changes, in one transaction with prepared statements.
+func (s *Store) StageObjects(ctx context.Context, runID string, kind ObjectKind, objects []StagedObject, members []StagedMember) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		objStmt, err := tx.PrepareContext(ctx, `INSERT INTO `+kind.stageTable()+` (run_id, id, removed, data) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("prepare staging of %s: %w", kind, err)
+		}
+		defer objStmt.Close()
+		for _, o := range objects {
+			if _, err := objStmt.ExecContext(ctx, runID, o.ID, o.Removed, o.Data); err != nil {
+				return fmt.Errorf("stage %s %s: %w", kind, o.ID, err)
+			}
+		}
+		if len(members) == 0 {
+			return nil
+		}
+		memStmt, err := tx.PrepareContext(ctx, `INSERT INTO stage_members (run_id, group_id, member_id, member_kind, removed)
+			VALUES (?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("prepare staging of members: %w", err)
+		}
+		defer memStmt.Close()
+		for _, m := range members {
+			if _, err := memStmt.ExecContext(ctx, runID, m.GroupID, m.MemberID, m.MemberKind, m.Removed); err != nil {
+				return fmt.Errorf("stage member %s of %s: %w", m.MemberID, m.GroupID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SetStagedDeltaLinks keeps the delta links a fetch ended with; they become
+// the connection's only when the run applies.
+func (s *Store) SetStagedDeltaLinks(ctx context.Context, runID, usersLink, groupsLink string) error {
+	_, err := s.Writer.ExecContext(ctx, `UPDATE stage_runs SET users_delta_link = ?, groups_delta_link = ? WHERE run_id = ?`,
+		usersLink, groupsLink, runID)
+	if err != nil {
+		return fmt.Errorf("keep delta links of run %s: %w", runID, err)
+	}
+	return nil
+}
+
+// CountStaged counts the distinct objects of one kind a run fetched and
+// still present (not removed) at the end.
+func (s *Store) CountStaged(ctx context.Context, runID string, kind ObjectKind) (int, error) {
+	var n int
+	err := s.Reader.QueryRowContext(ctx, `SELECT COUNT(DISTINCT id) FROM `+kind.stageTable()+` WHERE run_id = ? AND removed = 0`, runID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count staged %s: %w", kind, err)
+	}
+	return n, nil
+}
+
+// EachStaged hands fn every staged entry of one kind, ordered by object id
+// and then by arrival, so one object's repeats come together and in order.
+// Rows stream from the database: memory holds one at a time.
+func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, fn func(StagedObject) error) error {
+	rows, err := s.Reader.QueryContext(ctx, `SELECT id, removed, data FROM `+kind.stageTable()+`
+		WHERE run_id = ? ORDER BY id, seq`, runID)
+	if err != nil {
+		return fmt.Errorf("read staged %s: %w", kind, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o StagedObject
+		if err := rows.Scan(&o.ID, &o.Removed, &o.Data); err != nil {
+			return fmt.Errorf("scan staged %s: %w", kind, err)
+		}
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read staged %s: %w", kind, err)
+	}
+	return nil
+}
+
+// Change operations of a run's plan.
+const (
+	OpAdd    = "add"
+	OpUpdate = "update"
+	OpDelete = "delete"
+)
+
+// ObjectChange is one planned change: for add and update, Data is the
+// object's final attributes as DirUser or DirGroup JSON.
+type ObjectChange struct {
+	ID   string
+	Op   string
+	Data []byte
+}
+
+// PlanChanges records a batch of planned object changes.
+func (s *Store) PlanChanges(ctx context.Context, runID string, kind ObjectKind, changes []ObjectChange) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO `+kind.changeTable()+` (run_id, id, op, data) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("prepare plan of %s: %w", kind, err)
+		}
+		defer stmt.Close()
+		for _, c := range changes {
+			data := c.Data
+			if data == nil {
+				data = []byte("{}")
+			}
+			if _, err := stmt.ExecContext(ctx, runID, c.ID, c.Op, data); err != nil {
+				return fmt.Errorf("plan %s of %s %s: %w", c.Op, kind, c.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// PlanUnstagedDeletions plans the deletion of every live object a full
+// fetch did not return: a full delta round lists the whole directory.
+func (s *Store) PlanUnstagedDeletions(ctx context.Context, runID, connectionID string, kind ObjectKind) error {
+	live := "dir_users"
+	if kind == KindGroups {
+		live = "dir_groups"
+	}
+	_, err := s.Writer.ExecContext(ctx, `INSERT OR IGNORE INTO `+kind.changeTable()+` (run_id, id, op)
+		SELECT ?1, d.id, 'delete' FROM `+live+` d WHERE d.connection_id = ?2
+		AND NOT EXISTS (SELECT 1 FROM `+kind.stageTable()+` s WHERE s.run_id = ?1 AND s.id = d.id AND s.removed = 0)`,
+		runID, connectionID)
+	if err != nil {
+		return fmt.Errorf("plan deletion of unfetched %s: %w", kind, err)
+	}
+	return nil
+}
