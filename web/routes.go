@@ -58,6 +58,9 @@ func (h *Handler) Routes() http.Handler {
 		h.handle(r, http.MethodGet, "/status", auth.Helpdesk, h.statusPage)
 		h.handle(r, http.MethodGet, "/connections/{id}/runs", auth.Helpdesk, h.runsPage)
 		h.handle(r, http.MethodGet, "/runs/{id}", auth.Helpdesk, h.runDetailPage)
+		h.handle(r, http.MethodGet, "/directory", auth.Helpdesk, h.directorySearch)
+		h.handle(r, http.MethodGet, "/directory/{conn}/users/{id}", auth.Helpdesk, h.directoryUserPage)
+		h.handle(r, http.MethodGet, "/directory/{conn}/groups/{id}", auth.Helpdesk, h.directoryGroupPage)
 
 		// Accounts (administrators only).
 		h.handle(r, http.MethodGet, "/users", auth.Admin, h.usersPage)

@@ -291,6 +291,7 @@ func TestHelpdeskReadsEveryReadOnlyPage(t *testing.T) {
 	app.addUser("help@example.com", "helpdesk")
 	conn, run := seedConnection(t, app.store, "read.example.com", time.Time{})
 	setRun(t, app.store, run, `state = 'succeeded', started_at = ?, finished_at = ?`, ago(time.Hour), ago(time.Hour))
+	seedDirectory(t, app.store, conn, run)
 	b := app.browser()
 	b.signIn("help@example.com")
 	for _, r := range walkRoutes(t, app.server.Config.Handler) {
@@ -298,10 +299,15 @@ func TestHelpdeskReadsEveryReadOnlyPage(t *testing.T) {
 			continue
 		}
 		id := conn
-		if strings.HasPrefix(r.pattern, "/runs/") {
+		switch {
+		case strings.HasPrefix(r.pattern, "/runs/"):
 			id = run
+		case strings.HasSuffix(r.pattern, "/users/{id}"):
+			id = "u-ann"
+		case strings.HasSuffix(r.pattern, "/groups/{id}"):
+			id = "g-sales"
 		}
-		path := strings.ReplaceAll(r.pattern, "{id}", id)
+		path := strings.NewReplacer("{id}", id, "{conn}", conn).Replace(r.pattern)
 		resp := b.get(path)
 		drain(resp)
 		want := http.StatusOK
