@@ -35,6 +35,9 @@ type StatusRow struct {
 	LastError    string
 	Users        int
 	Groups       int
+	Memberships  int
+	DeltaNote    string
+	DeltaWarn    bool
 }
 
 // HealthRuleLine is one colour of the rule written on the status page.

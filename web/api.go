@@ -64,7 +64,8 @@ func (h *Handler) apiStatus(w http.ResponseWriter, r *http.Request) {
 	out := apiStatus{Connections: make([]apiConnection, 0, len(all))}
 	for _, s := range all {
 		c := apiConnection{ID: s.conn.ID, Kind: s.conn.Kind, TenantDomain: s.conn.TenantDomain, TenantID: s.conn.TenantID,
-			State: s.conn.State, Health: string(s.health.Colour), Users: s.conn.UserCount, Groups: s.conn.GroupCount,
+			State: s.conn.State, Health: string(s.health.Colour),
+			Users: s.counts.Users, Groups: s.counts.Groups, Memberships: s.counts.Memberships,
 			NextRunAt: rfc3339(s.next), KeyExpiresAt: rfc3339(s.conn.KeyExpiresAt)}
 		// The newest run, running or not: monitoring wants to see "running".
 		last := s.runs.Active

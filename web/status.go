@@ -25,6 +25,36 @@ type connectionStatus struct {
 	runs   store.RunOverview
 	health health.Assessment
 	next   time.Time // zero when no run is scheduled
+	counts store.DirectoryCounts
+	delta  store.DeltaLinks
+}
+
+// deltaLinkLifetime is how long Graph keeps a directory delta link usable
+// without a run; after it, the next run must read the whole directory.
+const deltaLinkLifetime = 7 * 24 * time.Hour
+
+// deltaWarning is how long before that date the status page warns.
+const deltaWarning = 48 * time.Hour
+
+// deltaNote says when the delta links were renewed and when Graph will force
+// a full resync; warn is set when that date is near or past.
+func deltaNote(d store.DeltaLinks, now time.Time) (note string, warn bool) {
+	if d.RenewedAt.IsZero() {
+		return "No delta links yet: the first run reads the whole directory.", false
+	}
+	forced := d.RenewedAt.Add(deltaLinkLifetime)
+	note = "Delta links renewed " + relative(d.RenewedAt, now) + "."
+	if !d.FullSyncAt.IsZero() {
+		note += " Last full sync " + relative(d.FullSyncAt, now) + "."
+	}
+	switch {
+	case !forced.After(now):
+		return note + " More than 7 days without a run: the next run reads the whole directory again.", true
+	case forced.Sub(now) < deltaWarning:
+		return note + " Without a run before " + forced.UTC().Format("2 Jan 15:04 UTC") +
+			", Graph forgets them and the next run reads the whole directory again.", true
+	}
+	return note, false
 }
 
 // statuses reads every directory connection with its runs and health.
@@ -40,6 +70,12 @@ func (h *Handler) statuses(ctx context.Context, reg schedule.Region, now time.Ti
 			return nil, err
 		}
 		s := connectionStatus{conn: c, runs: o, health: health.ForConnection(c, o, now)}
+		if s.counts, err = h.store.CountDirectory(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		if s.delta, err = h.store.DeltaState(ctx, c.ID); err != nil {
+			return nil, err
+		}
 		if c.State == store.ConnActive {
 			if next := schedule.NextRuns(reg, now, 1); len(next) == 1 {
 				s.next = next[0]
@@ -71,7 +107,10 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 	start := min((page-1)*statusPageSize, len(all))
 	for i, s := range all[start:min(start+statusPageSize, len(all))] {
 		row := templates.StatusRow{ID: s.conn.ID, TenantDomain: s.conn.TenantDomain, Health: string(s.health.Colour),
-			HealthLabel: healthLabels[s.health.Colour], Users: s.conn.UserCount, Groups: s.conn.GroupCount}
+			HealthLabel: healthLabels[s.health.Colour], Users: s.counts.Users, Groups: s.counts.Groups, Memberships: s.counts.Memberships}
+		if s.conn.State == store.ConnActive {
+			row.DeltaNote, row.DeltaWarn = deltaNote(s.delta, now)
+		}
 		row.StateLabel, row.StateKind = connectionState(s.conn)
 		for _, reason := range s.health.Reasons {
 			row.Reasons = append(row.Reasons, reason.Text)

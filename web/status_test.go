@@ -205,6 +205,7 @@ func TestStatusAPIMatchesTheDocumentedShape(t *testing.T) {
 	app.addUser("help@example.com", "helpdesk")
 	conn, run := seedConnection(t, app.store, "api.example.com", time.Now().Add(90*24*time.Hour))
 	setRun(t, app.store, run, `state = 'succeeded', started_at = ?, finished_at = ?`, ago(2*time.Hour), ago(time.Hour))
+	seedDirectory(t, app.store, conn, run)
 	b := app.browser()
 	b.signIn("help@example.com")
 	resp := b.get("/api/v1/status")
@@ -264,7 +265,7 @@ func TestStatusAPIMatchesTheDocumentedShape(t *testing.T) {
 	}
 	got := doc.Connections[0]
 	if got.ID != conn || got.Kind != "azure_directory_sync" || got.TenantDomain != "api.example.com" || got.TenantID != "tid-api.example.com" ||
-		got.State != "active" || got.Health != "green" || got.Users != 12 || got.Groups != 4 {
+		got.State != "active" || got.Health != "green" || got.Users != 1 || got.Groups != 2 || got.Memberships != 2 {
 		t.Errorf("connection = %+v", got)
 	}
 	if got.LastRun.ID != run || got.LastRun.State != "succeeded" || got.LastRun.Trigger != "validation" || got.LastRun.FinishedAt.IsZero() {
@@ -316,6 +317,31 @@ func TestHelpdeskReadsEveryReadOnlyPage(t *testing.T) {
 		}
 		if resp.StatusCode != want {
 			t.Errorf("helpdesk GET %s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}
+
+func TestDeltaNoteWarnsBeforeGraphForcesAFullResync(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name    string
+		renewed time.Duration // ago
+		warn    bool
+		want    string
+	}{
+		{"none yet", -1, false, "first run reads the whole directory"},
+		{"fresh", 3 * time.Hour, false, "renewed 3 hours ago"},
+		{"six days", 6 * 24 * time.Hour, true, "Without a run before 24 Nov 12:00 UTC"},
+		{"past seven days", 8 * 24 * time.Hour, true, "More than 7 days"},
+	}
+	for _, tc := range cases {
+		d := store.DeltaLinks{}
+		if tc.renewed >= 0 {
+			d.RenewedAt = now.Add(-tc.renewed)
+		}
+		note, warn := deltaNote(d, now)
+		if warn != tc.warn || !strings.Contains(note, tc.want) {
+			t.Errorf("%s: %q warn=%v, want %q warn=%v", tc.name, note, warn, tc.want, tc.warn)
 		}
 	}
 }
