@@ -342,11 +342,11 @@ func APITokensSection(v SettingsView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = ErrorSummary(v.TokenErrors, []string{"name"}, map[string]string{"name": "Name"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = ErrorSummary(v.TokenErrors, []string{"name"}, map[string]string{"name": "Name of a new token"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Field(FieldInput{Name: "name", Label: "Name", Help: "What uses the token, for example \"Prometheus\" or \"Nagios\".",
+		templ_7745c5c3_Err = Field(FieldInput{Name: "name", Label: "Name of a new token", Help: "What uses the token, for example \"Prometheus\" or \"Nagios\".",
 			Value: v.TokenName, Error: v.TokenErrors["name"], Required: true, MaxLength: 100, Spellcheck: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err

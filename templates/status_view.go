@@ -33,9 +33,7 @@ type StatusRow struct {
 	Progress     string // of a queued or running run
 	RunHref      string // the active run, while there is one
 	LastError    string
-	Users        int
-	Groups       int
-	Memberships  int
+	Counts       string // "12 users, 4 groups, 30 memberships"
 	DeltaNote    string
 	DeltaWarn    bool
 }

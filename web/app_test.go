@@ -34,6 +34,9 @@ type testApp struct {
 	logs   *syncBuffer
 	emu    *emulatortest.Server
 	dbPath string
+	// What a sync worker needs to open keys and reach the emulator.
+	sealer  *secrets.Sealer
+	clients *entra.Clients
 }
 
 type syncBuffer struct {
@@ -81,7 +84,8 @@ func newTestApp(t *testing.T) *testApp {
 	}
 	srv := httptest.NewServer(h.Routes())
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, store: st, server: srv, logs: logs, emu: emu, dbPath: filepath.Join(filepath.Dir(st.Path()), "connect.db")}
+	return &testApp{t: t, store: st, server: srv, logs: logs, emu: emu, dbPath: filepath.Join(filepath.Dir(st.Path()), "connect.db"),
+		sealer: sealer, clients: clients}
 }
 
 // addUser creates an account directly in the store.

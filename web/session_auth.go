@@ -86,13 +86,13 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		h.log.Warn("record sign-in", "err", err)
 	}
 	h.log.Info("signed in", "user_id", u.ID, "client", addr)
-	h.auditAs(r, u.ID, u.Email, store.AuditSignIn, u.Email, "")
+	h.auditAs(r, u.ID, u.Email, store.AuditSignIn, "", "")
 	h.redirect(w, r, orDefault(v.Next, "/"))
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	if u := viewer(r); u != nil {
-		h.audit(r, store.AuditSignOut, u.Email, "")
+	if viewer(r) != nil {
+		h.audit(r, store.AuditSignOut, "", "")
 	}
 	if err := h.sessions.RenewToken(r.Context()); err != nil {
 		h.serverError(w, r, fmt.Errorf("renew session token: %w", err))

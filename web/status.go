@@ -107,7 +107,8 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 	start := min((page-1)*statusPageSize, len(all))
 	for i, s := range all[start:min(start+statusPageSize, len(all))] {
 		row := templates.StatusRow{ID: s.conn.ID, TenantDomain: s.conn.TenantDomain, Health: string(s.health.Colour),
-			HealthLabel: healthLabels[s.health.Colour], Users: s.counts.Users, Groups: s.counts.Groups, Memberships: s.counts.Memberships}
+			HealthLabel: healthLabels[s.health.Colour], Counts: plural(s.counts.Users, "user") + ", " + plural(s.counts.Groups, "group") + ", " +
+				plural(s.counts.Memberships, "membership")}
 		if s.conn.State == store.ConnActive {
 			row.DeltaNote, row.DeltaWarn = deltaNote(s.delta, now)
 		}
