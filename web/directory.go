@@ -159,17 +159,16 @@ func (h *Handler) directoryGroupPage(w http.ResponseWriter, r *http.Request) {
 		{Label: "Group types", Value: strings.Join(g.GroupTypes, ", ")}, {Label: "Description", Value: g.Description},
 		{Label: "Object ID", Value: g.ID, Code: true},
 	}
-	members, err := h.store.GroupMembers(r.Context(), c.ID, g.ID)
+	page := pageNumber(r, "page")
+	members, total, err := h.store.GroupMembersPage(r.Context(), c.ID, g.ID, membersPageSize, (page-1)*membersPageSize)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	page := pageNumber(r, "page")
-	start := min((page-1)*membersPageSize, len(members))
-	for _, m := range members[start:min(start+membersPageSize, len(members))] {
+	for _, m := range members {
 		v.Members = append(v.Members, hitRow(m.Kind, c.ID, m.ID, m.DisplayName, m.UserPrincipalName, ""))
 	}
-	v.MembersPager = pager(r, "page", page, membersPageSize, len(members), "members")
+	v.MembersPager = pager(r, "page", page, membersPageSize, total, "members")
 	h.render(w, r, http.StatusOK, templates.DirectoryObjectPage(h.page(r, orDefault(g.DisplayName, g.ID), "directory"), v))
 }
 

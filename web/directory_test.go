@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -129,5 +130,39 @@ func TestDirectoryUserAndGroupPages(t *testing.T) {
 		if resp := b.get(path); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, resp.StatusCode)
 		}
+	}
+}
+
+func TestGroupMembersArePaged(t *testing.T) {
+	app := newTestApp(t)
+	app.addUser("help@example.com", "helpdesk")
+	conn, run := seedConnection(t, app.store, "contoso.com", time.Time{})
+	seedDirectory(t, app.store, conn, run)
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	for i := range membersPageSize + 10 {
+		id := "u-many-" + strconv.Itoa(i)
+		if _, err := app.store.Writer.Exec(`INSERT INTO dir_users (connection_id, id, display_name, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?)`, conn, id, "Member "+strconv.Itoa(1000+i), now, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.store.Writer.Exec(`INSERT INTO dir_memberships (connection_id, group_id, member_id, member_kind)
+			VALUES (?, 'g-all', ?, 'user')`, conn, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := app.browser()
+	b.signIn("help@example.com")
+	doc := parse(t, b.get("/directory/"+conn+"/groups/g-all"))
+	rows := doc.Find(`[data-testid=members] [data-testid=directory-hit]`)
+	if rows.Length() != membersPageSize {
+		t.Fatalf("first page: %d members, want %d", rows.Length(), membersPageSize)
+	}
+	if kind, _ := rows.First().Attr("data-kind"); kind != "group" {
+		t.Errorf("first member is a %s, want the nested group Sales first", kind)
+	}
+	next, _ := doc.Find(`[data-testid=pager-next]`).Attr("href")
+	doc = parse(t, b.get(next))
+	if n := doc.Find(`[data-testid=members] [data-testid=directory-hit]`).Length(); n != 11 {
+		t.Errorf("second page: %d members, want 11", n)
 	}
 }

@@ -345,3 +345,20 @@ func TestDeltaNoteWarnsBeforeGraphForcesAFullResync(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditIsInTheNavigationForAdministratorsOnly(t *testing.T) {
+	app := newTestApp(t)
+	app.addUser("admin@example.com", "admin")
+	app.addUser("help@example.com", "helpdesk")
+	for _, tc := range []struct {
+		email string
+		want  int
+	}{{"admin@example.com", 1}, {"help@example.com", 0}} {
+		b := app.browser()
+		b.signIn(tc.email)
+		doc := parse(t, b.get("/status"))
+		if n := doc.Find(`nav.main-nav a[href="/audit"]`).Length(); n != tc.want {
+			t.Errorf("%s: %d Audit links, want %d", tc.email, n, tc.want)
+		}
+	}
+}
