@@ -52,7 +52,42 @@
     });
   }
 
+  // Live regions: an element with data-live-refresh="ms" is fetched again
+  // and swapped in place until the server sends it without the attribute.
+  // data-redirect on the finished element moves on (validation → summary).
+  function liveRegions() {
+    var done = document.querySelector("[data-redirect]");
+    if (done) {
+      // Finished before this page loaded: move on, as a refresh would.
+      setTimeout(function () { window.location.assign(done.getAttribute("data-redirect")); }, 1500);
+      return;
+    }
+    var el = document.querySelector("[data-live-refresh]");
+    if (!el || !window.fetch || !window.DOMParser) return;
+    var id = el.id;
+    var delay = parseInt(el.getAttribute("data-live-refresh"), 10) || 2000;
+    function tick() {
+      fetch(window.location.href, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById(id);
+          var cur = document.getElementById(id);
+          if (!cur) return;
+          // The live part is gone (a run finished): show the whole new page.
+          if (!fresh) { window.location.reload(); return; }
+          cur.replaceWith(fresh);
+          var next = fresh.getAttribute("data-redirect");
+          if (next) { setTimeout(function () { window.location.assign(next); }, 1500); return; }
+          if (fresh.hasAttribute("data-live-refresh")) setTimeout(tick, delay);
+        })
+        .catch(function () { setTimeout(tick, delay * 2); });
+    }
+    setTimeout(tick, delay);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    liveRegions();
     focusErrorSummary();
     showLocalTimes();
     confirmDangerousActions();

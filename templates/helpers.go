@@ -49,3 +49,10 @@ func radioID(name, value string, index int) string {
 	}
 	return "f-" + name + "-" + value
 }
+
+func refreshContent(seconds int, url string) string {
+	if url == "" {
+		return itoa(seconds)
+	}
+	return itoa(seconds) + ";url=" + url
+}

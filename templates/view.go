@@ -12,6 +12,10 @@ type Page struct {
 	CSSURL    string
 	JSURL     string
 	RequestID string
+	// Refresh makes the page reload itself every Refresh seconds when
+	// JavaScript is off (with it, static/app.js updates the live region).
+	Refresh    int
+	RefreshURL string
 }
 
 // Viewer is the signed-in person.

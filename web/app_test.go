@@ -13,11 +13,17 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/connect/connect/internal/auth"
+	"github.com/connect/connect/internal/emulator/emulatortest"
+	"github.com/connect/connect/internal/entra"
+	"github.com/connect/connect/internal/graph"
+	"github.com/connect/connect/internal/secrets"
 	"github.com/connect/connect/internal/store"
+	"github.com/connect/connect/internal/validation"
 )
 
 // testApp is the real router over a real SQLite file, served by httptest.
@@ -26,6 +32,8 @@ type testApp struct {
 	store  *store.Store
 	server *httptest.Server
 	logs   *syncBuffer
+	emu    *emulatortest.Server
+	dbPath string
 }
 
 type syncBuffer struct {
@@ -56,13 +64,24 @@ func newTestApp(t *testing.T) *testApp {
 	}
 	t.Cleanup(func() { st.Close() })
 	logs := &syncBuffer{}
-	h, err := New(Options{Store: st, SessionStore: st.Sessions(0), Logger: slog.New(slog.NewTextHandler(logs, nil)), BaseURL: "http://127.0.0.1"})
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	sealer, err := secrets.LoadOrCreateKey(filepath.Join(t.TempDir(), "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu := emulatortest.Start(t, emulatortest.Options{Users: 12, Groups: 4, Seed: 7})
+	clients := entra.NewClients(emu.Client)
+	runner := validation.New(validation.Options{Store: st, Sealer: sealer, Logger: log,
+		Validator: &entra.Validator{Clients: clients, GraphOptions: []graph.Option{graph.WithBackoff(time.Millisecond, 10*time.Millisecond)}}})
+	t.Cleanup(func() { runner.Shutdown(context.Background()) })
+	h, err := New(Options{Store: st, SessionStore: st.Sessions(0), Logger: log, BaseURL: "http://127.0.0.1",
+		Sealer: sealer, Validations: runner, AuthorityHost: emu.URL, GraphURL: emu.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h.Routes())
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, store: st, server: srv, logs: logs}
+	return &testApp{t: t, store: st, server: srv, logs: logs, emu: emu, dbPath: filepath.Join(filepath.Dir(st.Path()), "connect.db")}
 }
 
 // addUser creates an account directly in the store.

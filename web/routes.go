@@ -39,6 +39,21 @@ func (h *Handler) Routes() http.Handler {
 
 		h.handle(r, http.MethodGet, "/", auth.Helpdesk, h.home)
 
+		// Flow 1: Azure AD directory synchronization. Everyone signed in may
+		// look; only administrators change anything.
+		h.handle(r, http.MethodGet, "/directory-sync", auth.Helpdesk, h.directorySyncPage)
+		h.handle(r, http.MethodGet, "/directory-sync/azure/new", auth.Admin, h.wizardForm)
+		h.handle(r, http.MethodPost, "/directory-sync/azure", auth.Admin, h.wizardSubmit)
+		h.handle(r, http.MethodGet, "/connections/{id}", auth.Helpdesk, h.connectionSummary)
+		h.handle(r, http.MethodGet, "/connections/{id}/validation", auth.Helpdesk, h.validationPage)
+		h.handle(r, http.MethodGet, "/connections/{id}/edit", auth.Admin, h.connectionEditForm)
+		h.handle(r, http.MethodPost, "/connections/{id}/edit", auth.Admin, h.connectionEditSubmit)
+		h.handle(r, http.MethodPost, "/connections/{id}/sync", auth.Admin, h.syncNow)
+		h.handle(r, http.MethodPost, "/connections/{id}/disable", auth.Admin, h.connectionSetEnabled(false))
+		h.handle(r, http.MethodPost, "/connections/{id}/enable", auth.Admin, h.connectionSetEnabled(true))
+		h.handle(r, http.MethodGet, "/connections/{id}/delete", auth.Admin, h.connectionDeleteConfirm)
+		h.handle(r, http.MethodPost, "/connections/{id}/delete", auth.Admin, h.connectionDelete)
+
 		// Accounts (administrators only).
 		h.handle(r, http.MethodGet, "/users", auth.Admin, h.usersPage)
 		h.handle(r, http.MethodPost, "/users", auth.Admin, h.userCreate)

@@ -13,7 +13,9 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/connect/connect/internal/auth"
+	"github.com/connect/connect/internal/secrets"
 	"github.com/connect/connect/internal/store"
+	"github.com/connect/connect/internal/validation"
 	"github.com/connect/connect/static"
 )
 
@@ -27,7 +29,16 @@ type Handler struct {
 	baseURL  string
 	secure   bool
 	now      func() time.Time
+
+	sealer        *secrets.Sealer
+	validations   *validation.Runner
+	runs          RunNotifier
+	authorityHost string
+	graphURL      string
 }
+
+// RunNotifier wakes the sync worker when a run was queued.
+type RunNotifier interface{ Notify() }
 
 // Options are what New needs from main.
 type Options struct {
@@ -36,6 +47,13 @@ type Options struct {
 	Logger       *slog.Logger
 	BaseURL      string // https turns on Secure cookies, __Host- and HSTS
 	Now          func() time.Time
+
+	Sealer      *secrets.Sealer
+	Validations *validation.Runner
+	Runs        RunNotifier // may be nil until the worker exists
+	// The "Global" cloud of the wizard: CONNECT_AUTHORITY_HOST and CONNECT_GRAPH_URL.
+	AuthorityHost string
+	GraphURL      string
 }
 
 // Session lifetimes from DESIGN.md.
@@ -46,8 +64,8 @@ const (
 
 // New builds the handler and its session manager.
 func New(o Options) (*Handler, error) {
-	if o.Store == nil || o.SessionStore == nil || o.Logger == nil {
-		return nil, errors.New("web: store, session store and logger are required")
+	if o.Store == nil || o.SessionStore == nil || o.Logger == nil || o.Sealer == nil || o.Validations == nil {
+		return nil, errors.New("web: store, session store, logger, sealer and validation runner are required")
 	}
 	assets, err := static.New()
 	if err != nil {
@@ -61,6 +79,12 @@ func New(o Options) (*Handler, error) {
 		baseURL:  o.BaseURL,
 		secure:   strings.HasPrefix(o.BaseURL, "https://"),
 		now:      o.Now,
+
+		sealer:        o.Sealer,
+		validations:   o.Validations,
+		runs:          o.Runs,
+		authorityHost: strings.TrimRight(o.AuthorityHost, "/"),
+		graphURL:      strings.TrimRight(o.GraphURL, "/"),
 	}
 	if h.now == nil {
 		h.now = time.Now

@@ -143,6 +143,9 @@ func (v *Validator) stepTenant(ctx context.Context, t Target, res *Result) StepR
 }
 
 func (v *Validator) stepCredential(ctx context.Context, t Target, res *Result) StepReport {
+	// A cached token would hide a consent granted since it was issued: an
+	// administrator who fixed the permissions and tries again must be seen.
+	v.Clients.Forget(v.app(t, res))
 	token, err := v.Clients.Token(ctx, v.app(t, res), t.Credential, GraphScope(t.GraphURL))
 	if err != nil {
 		return failure(ctx, err, t, "get a token")

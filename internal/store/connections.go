@@ -193,3 +193,20 @@ func (s *Store) DeleteConnection(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// ResetConnection replaces every detail of a connection that never passed
+// validation (the wizard's "Try again") and makes it pending again.
+func (s *Store) ResetConnection(ctx context.Context, id string, n NewConnection) error {
+	now := formatTime(time.Now())
+	res, err := s.Writer.ExecContext(ctx, `UPDATE connections SET cloud = ?, authority_host = ?, graph_url = ?, tenant_domain = ?,
+		application_id = ?, secret_sealed = ?, secret_hint = ?, secret_set_at = ?, pending_sealed = '', pending_hint = '',
+		tenant_id = '', permissions = '', key_expires_at = NULL, key_expiry_note = '', state = 'pending', updated_at = ?
+		WHERE id = ?`, n.Cloud, n.AuthorityHost, n.GraphURL, n.TenantDomain, n.ApplicationID, n.SecretSealed, n.SecretHint, now, now, id)
+	if err != nil {
+		return fmt.Errorf("reset connection %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("connection %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
