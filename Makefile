@@ -16,6 +16,9 @@ help: ## list the targets
 run: ## run Connect on http://127.0.0.1:8080 with its database in ./data
 	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/connect serve
 
+demo: ## the emulator with a generated tenant and Connect wired to it; prints what to type
+	@bash scripts/demo.sh
+
 generate: ## regenerate templ components
 	$(GO) tool templ generate
 
@@ -45,8 +48,13 @@ browser-deps: ## install Debian's Chromium for the browser tests when missing
 test-go: browser-deps ## unit, integration and browser tests with the race detector
 	CONNECT_BROWSER_TESTS=required CONNECT_CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 $(PKGS)
 
-test: fmt-check vet check-generated test-go ## everything CI runs
+test: fmt-check vet check-generated audit test-go ## everything CI runs
 	@echo "make test: all checks passed"
+
+audit: ## staticcheck; govulncheck too when GOVULNDB points at a vulnerability database it can read
+	$(GO) tool staticcheck ./...
+	@if [ -n "$$GOVULNDB" ]; then $(GO) tool govulncheck -db "$$GOVULNDB" ./...; \
+	else echo "govulncheck not run: set GOVULNDB (e.g. file:///path/to/vulndb); this network cannot reach the public database"; fi
 
 build: ## a static binary in bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/connect ./cmd/connect

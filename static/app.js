@@ -56,6 +56,12 @@
   // and swapped in place until the server sends it without the attribute.
   // data-redirect on the finished element moves on (validation → summary).
   function liveRegions() {
+    var done = document.querySelector("[data-redirect]");
+    if (done) {
+      // Finished before this page loaded: move on, as a refresh would.
+      setTimeout(function () { window.location.assign(done.getAttribute("data-redirect")); }, 1500);
+      return;
+    }
     var el = document.querySelector("[data-live-refresh]");
     if (!el || !window.fetch || !window.DOMParser) return;
     var id = el.id;

@@ -61,6 +61,9 @@ type ValidationView struct {
 	RetryHref    string
 	SummaryHref  string
 	CanEdit      bool
+	// AutoAdvance moves on to the summary: only just after a new connection
+	// passed, never when someone opens an old validation.
+	AutoAdvance bool
 }
 
 // ScheduledTime is one upcoming run, in the region's zone and in UTC (the

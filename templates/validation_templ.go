@@ -109,7 +109,7 @@ func ValidationLive(v ValidationView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		if v.Passed {
+		if v.AutoAdvance {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, " data-redirect=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -66,8 +67,9 @@ func (h *Handler) validationPage(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case v.Running:
 		p.Refresh = 2
-	case v.Passed && val.Purpose == store.PurposeCreate && h.now().Sub(val.FinishedAt) < 30e9:
+	case v.Passed && val.Purpose == store.PurposeCreate && h.now().Sub(val.FinishedAt) < 30*time.Second:
 		// Just passed: carry on to the summary, as the product document says.
+		v.AutoAdvance = true
 		p.Refresh, p.RefreshURL = 2, v.SummaryHref
 	}
 	h.render(w, r, http.StatusOK, templates.ValidationPage(p, v))

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/connect/connect/internal/entra"
 	"github.com/connect/connect/templates"
@@ -88,6 +89,8 @@ func checkKey(key string) string {
 		return "This key is too short to be a client secret. Copy the whole Value."
 	case len(key) > maxKeyLen:
 		return "This is too long to be a client secret. Copy only the key's Value."
+	case !utf8.ValidString(key):
+		return "The key contains characters that are not text. Copy the Value again from the Azure portal."
 	}
 	for _, r := range key {
 		if unicode.IsSpace(r) || !unicode.IsPrint(r) {

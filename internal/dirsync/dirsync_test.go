@@ -10,11 +10,12 @@ import (
 func TestFirstSyncEqualsTenant(t *testing.T) {
 	t.Parallel()
 	// Small pages and member chunks, so users span pages and large groups
-	// are repeated across pages with the rest of their members.
-	f := newFixture(t, emulatortest.Options{Users: 120, Groups: 8, Seed: 3, DeltaPageSize: 25, DeltaMemberChunk: 10})
+	// are repeated across pages with the rest of their members; more users
+	// than the diff reads from staging at a time.
+	f := newFixture(t, emulatortest.Options{Users: 620, Groups: 8, Seed: 3, DeltaPageSize: 50, DeltaMemberChunk: 40})
 	run := f.mustSync(store.TriggerValidation)
 	requireState(t, run, store.RunSucceeded)
-	if !run.FullSync || run.UsersAdded != 120 || run.GroupsAdded != 8 || run.MembershipsAdded == 0 {
+	if !run.FullSync || run.UsersAdded != 620 || run.GroupsAdded != 8 || run.MembershipsAdded == 0 {
 		t.Errorf("first run: full %v, users +%d, groups +%d, memberships +%d", run.FullSync, run.UsersAdded, run.GroupsAdded, run.MembershipsAdded)
 	}
 	if run.Pages < 5 || run.Requests < run.Pages || run.ObjectsProcessed < 128 {
@@ -26,7 +27,7 @@ func TestFirstSyncEqualsTenant(t *testing.T) {
 		t.Fatalf("delta state %+v, %v", links, err)
 	}
 	conn, _ := f.st.ConnectionByID(t.Context(), f.conn.ID)
-	if conn.UserCount != 120 || conn.GroupCount != 8 {
+	if conn.UserCount != 620 || conn.GroupCount != 8 {
 		t.Errorf("connection counts %d users, %d groups", conn.UserCount, conn.GroupCount)
 	}
 }

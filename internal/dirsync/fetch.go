@@ -54,7 +54,9 @@ func (r *runner) fetchAll(ctx context.Context, full bool, links store.DeltaLinks
 	if err != nil {
 		return fmt.Errorf("fetch groups: %w", err)
 	}
-	r.log(ctx, store.LogInfo, "Fetched %d pages, %d objects.", r.pages, r.objects)
+	st := r.stats()
+	r.log(ctx, store.LogInfo, "Fetched %d pages, %d objects: %d requests, %d retried, %d throttled (429).",
+		r.pages, r.objects, st.Requests, st.Retries, st.Throttled)
 	return r.st.SetStagedDeltaLinks(ctx, r.runID(), usersLink, groupsLink)
 }
 

@@ -208,10 +208,6 @@ func (c *graphCall) authenticate() *graphError {
 	return nil
 }
 
-// baseURL is this request's scheme and host: nextLink and deltaLink are
-// absolute and must bring the client back here.
-func (c *graphCall) baseURL() string { return "https://" + c.r.Host + "/v1.0" }
-
 func (c *graphCall) writeOK(body any) *graphError {
 	c.w.Header().Set("OData-Version", "4.0")
 	// Graph's exact media type: a client must not compare it to "application/json".

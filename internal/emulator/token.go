@@ -178,11 +178,11 @@ func (s *Server) checkAssertion(r *http.Request, t *tenant, app *application, fo
 }
 
 func findAssertionKey(app *application, parts jwtParts) (keyCredential, string, bool) {
-	header, sha256Header := parts.header["x5t"].(string)
+	// MSAL sends x5t#S256; older clients send the SHA-1 x5t.
+	header, _ := parts.header["x5t"].(string)
+	sha256Header := false
 	if h, ok := parts.header["x5t#S256"].(string); ok {
 		header, sha256Header = h, true
-	} else {
-		sha256Header = false
 	}
 	raw, err := decodeThumbprint(header)
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 
 // StopPaging, returned by a List callback, ends the listing without error
 // (like fs.SkipAll).
+//
+//lint:ignore ST1012 a control value like filepath.SkipAll, not a failure
 var StopPaging = errors.New("stop paging")
 
 // Get reads one resource, such as "/organization" or "/users?$top=1", into

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -85,56 +86,70 @@ type GroupPath struct {
 // Direct reports a direct membership.
 func (p GroupPath) Direct() bool { return len(p.Path) == 1 }
 
-// maxNesting bounds the walk up nested groups; Entra ID allows cycles of
-// nested groups, and the visited path in the query stops those.
-const maxNesting = 32
-
-// transitiveGroupsSQL walks up from the object through dir_memberships. The
-// path of ids (",a,b,") doubles as the visited set, so a cycle of nested
-// groups ends instead of looping; the shortest path per group is kept.
-const transitiveGroupsSQL = `WITH RECURSIVE up (group_id, depth, path) AS (
-		SELECT group_id, 1, ',' || group_id || ',' FROM dir_memberships WHERE connection_id = ?1 AND member_id = ?2
-		UNION
-		SELECT m.group_id, up.depth + 1, up.path || m.group_id || ','
-		FROM up JOIN dir_memberships m ON m.connection_id = ?1 AND m.member_id = up.group_id
-		WHERE instr(up.path, ',' || m.group_id || ',') = 0 AND up.depth < ?3),
-	best AS (
-		SELECT group_id, path, depth, ROW_NUMBER() OVER (PARTITION BY group_id ORDER BY depth, path) AS rn FROM up)
-	SELECT group_id, path FROM best WHERE rn = 1 AND group_id != ?2 ORDER BY depth, group_id`
+// maxNesting bounds the walk up nested groups, as a guard; the visited set
+// is what ends a cycle of nested groups (Entra ID allows those).
+const maxNesting = 64
 
 // TransitiveGroups lists every group a user (or group) belongs to, directly
-// or through nested groups, each once with its shortest path.
+// or through nested groups, each once with its shortest path, nearest
+// first. It walks up breadth first, one query per level, and visits each
+// group once: a recursive query that tracks paths instead would follow
+// every distinct path, and densely cross-nested groups have factorially
+// many.
 func (s *Store) TransitiveGroups(ctx context.Context, connectionID, memberID string) ([]GroupPath, error) {
-	rows, err := s.Reader.QueryContext(ctx, transitiveGroupsSQL, connectionID, memberID, maxNesting)
-	if err != nil {
-		return nil, fmt.Errorf("walk groups of %s: %w", memberID, err)
-	}
-	type found struct{ id, path string }
-	list, err := collect(rows, func(r interface{ Scan(...any) error }) (found, error) {
-		var f found
-		return f, r.Scan(&f.id, &f.path)
-	})
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, f := range list {
-		ids = append(ids, strings.Split(strings.Trim(f.path, ","), ",")...)
-	}
-	names, err := s.groupNamesOf(ctx, connectionID, ids)
-	if err != nil {
-		return nil, err
-	}
-	ref := func(id string) GroupRef { return GroupRef{ID: id, DisplayName: names[id]} }
-	out := make([]GroupPath, 0, len(list))
-	for _, f := range list {
-		p := GroupPath{Group: ref(f.id)}
-		for _, id := range strings.Split(strings.Trim(f.path, ","), ",") {
-			p.Path = append(p.Path, ref(id))
+	parent := map[string]string{memberID: ""} // visited, with the member each group was reached from
+	var order []string
+	frontier := []string{memberID}
+	for depth := 0; len(frontier) > 0 && depth < maxNesting; depth++ {
+		edges, err := s.groupsOfMembers(ctx, connectionID, frontier)
+		if err != nil {
+			return nil, fmt.Errorf("walk groups of %s: %w", memberID, err)
 		}
+		frontier = frontier[:0]
+		for _, e := range edges {
+			if _, seen := parent[e[0]]; seen {
+				continue
+			}
+			parent[e[0]] = e[1]
+			order = append(order, e[0])
+			frontier = append(frontier, e[0])
+		}
+	}
+	names, err := s.groupNamesOf(ctx, connectionID, order)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]GroupPath, 0, len(order))
+	for _, id := range order {
+		p := GroupPath{Group: GroupRef{ID: id, DisplayName: names[id]}}
+		for at := id; at != memberID; at = parent[at] {
+			p.Path = append(p.Path, GroupRef{ID: at, DisplayName: names[at]})
+		}
+		slices.Reverse(p.Path)
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// groupsOfMembers lists (group, member) for the direct groups of members,
+// in a stable order so equal-length paths are chosen the same way each time.
+func (s *Store) groupsOfMembers(ctx context.Context, connectionID string, members []string) ([][2]string, error) {
+	data, err := json.Marshal(members)
+	if err != nil {
+		return nil, fmt.Errorf("encode member ids: %w", err)
+	}
+	rows, err := s.Reader.QueryContext(ctx, `SELECT group_id, member_id FROM dir_memberships
+		WHERE connection_id = ? AND member_id IN (SELECT value FROM json_each(?)) ORDER BY member_id, group_id`,
+		connectionID, string(data))
+	if err != nil {
+		return nil, fmt.Errorf("read memberships: %w", err)
+	}
+	return collect(rows, scanPair)
+}
+
+func scanPair(r interface{ Scan(...any) error }) ([2]string, error) {
+	var p [2]string
+	return p, r.Scan(&p[0], &p[1])
 }
 
 // groupNamesOf reads display names of the given group ids.
@@ -148,10 +163,7 @@ func (s *Store) groupNamesOf(ctx context.Context, connectionID string, ids []str
 	if err != nil {
 		return nil, fmt.Errorf("read group names: %w", err)
 	}
-	pairs, err := collect(rows, func(r interface{ Scan(...any) error }) ([2]string, error) {
-		var p [2]string
-		return p, r.Scan(&p[0], &p[1])
-	})
+	pairs, err := collect(rows, scanPair)
 	if err != nil {
 		return nil, err
 	}

@@ -156,29 +156,44 @@ func (s *Store) CountStaged(ctx context.Context, runID string, kind ObjectKind) 
 	return n, nil
 }
 
+// stagedChunk is how many staged rows EachStaged reads per query.
+const stagedChunk = 500
+
 // EachStaged hands fn every staged entry of one kind, ordered by object id
 // and then by arrival, so one object's repeats come together and in order.
-// Rows stream from the database: memory holds one at a time.
+// It reads a chunk at a time and holds no query open while fn runs, so fn
+// may use the store freely: with many workers, a cursor held open while
+// waiting for a second pooled reader could starve the pool.
 func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, fn func(StagedObject) error) error {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT id, removed, data FROM `+kind.stageTable()+`
-		WHERE run_id = ? ORDER BY id, seq`, runID)
-	if err != nil {
-		return fmt.Errorf("read staged %s: %w", kind, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var o StagedObject
-		if err := rows.Scan(&o.ID, &o.Removed, &o.Data); err != nil {
-			return fmt.Errorf("scan staged %s: %w", kind, err)
+	afterID, afterSeq := "", int64(-1)
+	for {
+		rows, err := s.Reader.QueryContext(ctx, `SELECT seq, id, removed, data FROM `+kind.stageTable()+`
+			WHERE run_id = ? AND (id, seq) > (?, ?) ORDER BY id, seq LIMIT ?`, runID, afterID, afterSeq, stagedChunk)
+		if err != nil {
+			return fmt.Errorf("read staged %s: %w", kind, err)
 		}
-		if err := fn(o); err != nil {
-			return err
+		type entry struct {
+			seq int64
+			obj StagedObject
 		}
+		chunk, err := collect(rows, func(r interface{ Scan(...any) error }) (entry, error) {
+			var e entry
+			return e, r.Scan(&e.seq, &e.obj.ID, &e.obj.Removed, &e.obj.Data)
+		})
+		if err != nil {
+			return fmt.Errorf("read staged %s: %w", kind, err)
+		}
+		for _, e := range chunk {
+			if err := fn(e.obj); err != nil {
+				return err
+			}
+		}
+		if len(chunk) < stagedChunk {
+			return nil
+		}
+		last := chunk[len(chunk)-1]
+		afterID, afterSeq = last.obj.ID, last.seq
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read staged %s: %w", kind, err)
-	}
-	return nil
 }
 
 // Change operations of a run's plan.

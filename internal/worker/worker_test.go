@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,9 +30,8 @@ type fixture struct {
 // connection to it, with its key sealed as the wizard seals it.
 func newFixture(t *testing.T, emu emulatortest.Options) *fixture {
 	t.Helper()
-	ctx := t.Context()
 	srv := emulatortest.Start(t, emu)
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "connect.db"))
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "connect.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,25 +40,34 @@ func newFixture(t *testing.T, emu emulatortest.Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := store.NewID()
-	sealed, err := sealer.Seal([]byte(srv.Tenant.Secret), "connections/"+id+"/secret")
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = st.CreateConnection(ctx, store.NewConnection{ID: id, Kind: store.KindAzureDirectorySync, Cloud: "default",
-		AuthorityHost: srv.URL, GraphURL: srv.URL, TenantDomain: srv.Tenant.Domain, ApplicationID: srv.Tenant.AppID,
-		SecretSealed: sealed, SecretHint: srv.Tenant.Secret[:3]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetConnectionState(ctx, id, store.ConnActive); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{t: t, srv: srv, st: st, conn: id, opts: worker.Options{
+	f := &fixture{t: t, srv: srv, st: st, opts: worker.Options{
 		Store: st, Sealer: sealer, Clients: entra.NewClients(srv.Client), Workers: 2,
 		PollInterval: 20 * time.Millisecond, ScheduleInterval: time.Hour,
 		GraphOptions: []graph.Option{graph.WithBackoff(time.Millisecond, 20*time.Millisecond)},
 	}}
+	f.conn = f.addConnection(srv)
+	return f
+}
+
+// addConnection stores an active connection to an emulated tenant.
+func (f *fixture) addConnection(srv *emulatortest.Server) string {
+	f.t.Helper()
+	ctx := f.t.Context()
+	id := store.NewID()
+	sealed, err := f.opts.Sealer.Seal([]byte(srv.Tenant.Secret), "connections/"+id+"/secret")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	err = f.st.CreateConnection(ctx, store.NewConnection{ID: id, Kind: store.KindAzureDirectorySync, Cloud: "default",
+		AuthorityHost: srv.URL, GraphURL: srv.URL, TenantDomain: srv.Tenant.Domain, ApplicationID: srv.Tenant.AppID,
+		SecretSealed: sealed, SecretHint: srv.Tenant.Secret[:3]})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.st.SetConnectionState(ctx, id, store.ConnActive); err != nil {
+		f.t.Fatal(err)
+	}
+	return id
 }
 
 // start runs a worker until the test ends (or stop is called) and returns
@@ -138,6 +148,40 @@ func TestSyncNowIsPickedUpAndLogged(t *testing.T) {
 	if err != nil || len(logs) < 3 {
 		t.Fatalf("run log %+v, %v", logs, err)
 	}
+}
+
+func TestWorkersRunConnectionsSideBySide(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, emulatortest.Options{Users: 12, Groups: 2, Seed: 3})
+	// A second tenant on its own emulator; the HTTP client must trust it too,
+	// so each connection is synced with a worker pool that trusts both.
+	other := emulatortest.Start(t, emulatortest.Options{Users: 7, Groups: 3, Seed: 4, TenantName: "fabrikam"})
+	second := f.addConnection(other)
+	opts := f.opts
+	opts.Clients = entra.NewClients(trustBoth(t, f.srv, other))
+	w, _ := f.start(opts)
+	first, err1 := f.st.QueueRun(t.Context(), f.conn, store.TriggerManual, false, 0)
+	next, err2 := f.st.QueueRun(t.Context(), second, store.TriggerManual, false, 0)
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	w.Notify()
+	if r := f.waitRun(first); r.State != store.RunSucceeded || r.UsersAdded != 12 {
+		t.Fatalf("first connection's run %+v", r)
+	}
+	if r := f.waitRun(next); r.State != store.RunSucceeded || r.UsersAdded != 7 || r.GroupsAdded != 3 {
+		t.Fatalf("second connection's run %+v", r)
+	}
+}
+
+// trustBoth is an HTTP client that trusts both emulators' CAs.
+func trustBoth(t *testing.T, a, b *emulatortest.Server) *http.Client {
+	t.Helper()
+	hc, err := entra.NewHTTPClient(append(append([]byte{}, a.CAPEM...), b.CAPEM...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hc
 }
 
 func TestCrashRecoveryRequeues(t *testing.T) {
@@ -242,5 +286,33 @@ func TestNewRequiresDependencies(t *testing.T) {
 	t.Parallel()
 	if _, err := worker.New(worker.Options{}); err == nil || errors.Is(err, context.Canceled) {
 		t.Fatalf("New without dependencies: %v", err)
+	}
+}
+
+func TestFailedRunRecordsTheError(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, emulatortest.Options{Users: 8, Groups: 2, Seed: 9})
+	w, _ := f.start(f.opts)
+	first, _ := f.st.QueueRun(t.Context(), f.conn, store.TriggerManual, false, 0)
+	w.Notify()
+	if r := f.waitRun(first); r.State != store.RunSucceeded {
+		t.Fatalf("first run %+v", r)
+	}
+	before, _ := f.st.CountDirectory(t.Context(), f.conn)
+	// Admin consent withdrawn: Graph answers 403 Authorization_RequestDenied.
+	f.srv.SetRoles(t, f.srv.Tenant.AppID, []string{}, nil)
+	f.opts.Clients.Forget(entra.App{AuthorityHost: f.srv.URL, Tenant: f.srv.Tenant.Domain, ClientID: f.srv.Tenant.AppID})
+	id, _ := f.st.QueueRun(t.Context(), f.conn, store.TriggerManual, false, 0)
+	w.Notify()
+	run := f.waitRun(id)
+	if run.State != store.RunFailed || !strings.Contains(run.Error, "403") {
+		t.Fatalf("run without permission: %s, %q", run.State, run.Error)
+	}
+	if after, _ := f.st.CountDirectory(t.Context(), f.conn); after != before {
+		t.Fatalf("a failed run changed the directory: %+v, was %+v", after, before)
+	}
+	logs, _ := f.st.RunLogs(t.Context(), id, 0)
+	if len(logs) == 0 || logs[len(logs)-1].Level != store.LogError {
+		t.Fatalf("log does not end with the error: %+v", logs)
 	}
 }
