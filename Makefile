@@ -8,7 +8,7 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 PKGS      := ./...
 
-.PHONY: help run demo generate check-generated fmt-check lint vet test test-go test-browser browser-deps bench audit build clean
+.PHONY: bench bench-quick build-all help run demo generate check-generated fmt-check lint vet test test-go test-browser browser-deps bench audit build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -50,6 +50,17 @@ test-go: browser-deps ## unit, integration and browser tests with the race detec
 
 test: fmt-check vet check-generated audit test-go ## everything CI runs
 	@echo "make test: all checks passed"
+
+bench: build-all ## sync a 100,000-user tenant, then load pages; prints a table, writes bench/results/*.json
+	$(BIN)/connect-bench --users 100000 --groups 10000
+
+bench-quick: build-all ## the same with 10,000 users, in under a minute
+	$(BIN)/connect-bench --users 10000 --groups 1000 --load-for 5s
+
+build-all:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/connect ./cmd/connect
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/entra-emulator ./cmd/entra-emulator
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/connect-bench ./cmd/connect-bench
 
 audit: ## staticcheck; govulncheck too when GOVULNDB points at a vulnerability database it can read
 	$(GO) tool staticcheck ./...

@@ -24,6 +24,7 @@ import (
 	"github.com/connect/connect/internal/secrets"
 	"github.com/connect/connect/internal/store"
 	"github.com/connect/connect/internal/validation"
+	"github.com/connect/connect/internal/worker"
 )
 
 // testApp is the real router over a real SQLite file, served by httptest.
@@ -34,9 +35,6 @@ type testApp struct {
 	logs   *syncBuffer
 	emu    *emulatortest.Server
 	dbPath string
-	// What a sync worker needs to open keys and reach the emulator.
-	sealer  *secrets.Sealer
-	clients *entra.Clients
 }
 
 type syncBuffer struct {
@@ -58,8 +56,20 @@ func (b *syncBuffer) String() string {
 
 const testPassword = "correct horse battery"
 
-func newTestApp(t *testing.T) *testApp {
+// appOption changes what newTestApp starts.
+type appOption func(*appConfig)
+
+type appConfig struct{ worker bool }
+
+// withWorker runs the real sync worker, so queued runs are carried out.
+func withWorker() appOption { return func(c *appConfig) { c.worker = true } }
+
+func newTestApp(t *testing.T, opts ...appOption) *testApp {
 	t.Helper()
+	var cfg appConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "connect.db"))
 	if err != nil {
@@ -77,15 +87,28 @@ func newTestApp(t *testing.T) *testApp {
 	runner := validation.New(validation.Options{Store: st, Sealer: sealer, Logger: log,
 		Validator: &entra.Validator{Clients: clients, GraphOptions: []graph.Option{graph.WithBackoff(time.Millisecond, 10*time.Millisecond)}}})
 	t.Cleanup(func() { runner.Shutdown(context.Background()) })
+	var runs RunNotifier
+	if cfg.worker {
+		wk, err := worker.New(worker.Options{Store: st, Sealer: sealer, Clients: clients, Workers: 2, Logger: log,
+			PollInterval: 100 * time.Millisecond, GraphOptions: []graph.Option{graph.WithBackoff(time.Millisecond, 10*time.Millisecond)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runner.SetNotifier(wk)
+		runs = wk
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- wk.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+	}
 	h, err := New(Options{Store: st, SessionStore: st.Sessions(0), Logger: log, BaseURL: "http://127.0.0.1",
-		Sealer: sealer, Validations: runner, AuthorityHost: emu.URL, GraphURL: emu.URL})
+		Sealer: sealer, Validations: runner, Runs: runs, AuthorityHost: emu.URL, GraphURL: emu.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h.Routes())
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, store: st, server: srv, logs: logs, emu: emu, dbPath: filepath.Join(filepath.Dir(st.Path()), "connect.db"),
-		sealer: sealer, clients: clients}
+	return &testApp{t: t, store: st, server: srv, logs: logs, emu: emu, dbPath: filepath.Join(filepath.Dir(st.Path()), "connect.db")}
 }
 
 // addUser creates an account directly in the store.

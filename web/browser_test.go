@@ -7,9 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -58,6 +60,8 @@ type shots struct {
 	t   *testing.T
 	dir string
 	n   int
+	// noAxe is set where scripts are off: axe-core cannot run there.
+	noAxe bool
 }
 
 func newShots(t *testing.T, name string) *shots {
@@ -74,6 +78,9 @@ func newShots(t *testing.T, name string) *shots {
 
 func (s *shots) take(ctx context.Context, step string) {
 	s.t.Helper()
+	if !s.noAxe {
+		checkAccessibility(s.t, ctx, step)
+	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		s.t.Fatalf("screenshot %s: %v", step, err)
@@ -82,6 +89,55 @@ func (s *shots) take(ctx context.Context, step string) {
 	file := fmt.Sprintf("%02d-%s.png", s.n, strings.ReplaceAll(step, " ", "-"))
 	if err := os.WriteFile(filepath.Join(s.dir, file), png, 0o644); err != nil {
 		s.t.Fatal(err)
+	}
+}
+
+// axeSource is axe-core, vendored from npm (testdata/axe-core/README).
+var axeSource = sync.OnceValues(func() (string, error) {
+	b, err := os.ReadFile(filepath.Join("testdata", "axe-core", "axe.min.js"))
+	return string(b), err
+})
+
+// checkAccessibility runs axe-core in the page and fails on any serious or
+// critical violation. DevTools evaluation is not subject to the page's CSP.
+func checkAccessibility(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	for _, v := range axeViolations(t, ctx, where) {
+		t.Errorf("accessibility on %s: %s", where, v)
+	}
+}
+
+func axeViolations(t *testing.T, ctx context.Context, where string) []string {
+	t.Helper()
+	src, err := axeSource()
+	if err != nil {
+		t.Fatalf("read axe-core: %v", err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(sctx, chromedp.Evaluate[bool](src+";true")); err != nil {
+		t.Fatalf("load axe-core on %s: %v", where, err)
+	}
+	const run = `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
+		.filter(v => v.impact === "serious" || v.impact === "critical")
+		.map(v => v.impact + " " + v.id + ": " + v.help + " [" + v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ") + "]"))`
+	found, err := chromedp.Run(sctx, chromedp.Evaluate[[]string](run, func(p *cdpruntime.EvaluateParams) {
+		await := true
+		p.AwaitPromise = &await
+	}))
+	if err != nil {
+		t.Fatalf("run axe-core on %s: %v", where, err)
+	}
+	return found
+}
+
+// The check itself must be able to fail: a page with an unlabelled input and
+// an image without alt text has critical violations.
+func TestBrowserAccessibilityCheckFindsProblems(t *testing.T) {
+	ctx := newBrowser(t)
+	step(t, ctx, "open a broken page", chromedp.Navigate(`data:text/html,<html><body><img src="x.png"><input type="text"></body></html>`))
+	if found := axeViolations(t, ctx, "a broken page"); len(found) < 2 {
+		t.Fatalf("axe found %v on a page with two critical problems", found)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 
 func TestBrowserDirectorySyncWizard(t *testing.T) {
 	ctx := newBrowser(t)
-	app := newTestApp(t)
+	app := newTestApp(t, withWorker())
 	app.addUser("admin@example.com", "admin")
 	shot := newShots(t, "wizard")
 	base := app.server.URL
@@ -65,6 +65,17 @@ func TestBrowserDirectorySyncWizard(t *testing.T) {
 	}
 	if got := text(t, ctx, "[data-testid=key-masked]"); got != tn.Secret[:3]+"•••••" {
 		t.Fatalf("masked key %q", got)
+	}
+	// The first sync runs in the background; the page updates itself when it ends.
+	sctx, cancel2 := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel2()
+	if err := chromedp.Do(sctx, chromedp.WaitVisible(chromedp.CSS("[data-testid=last-run] .badge--green"))); err != nil {
+		shot.take(ctx, "first-sync-stuck")
+		t.Fatalf("the first sync did not show as succeeded: %v", err)
+	}
+	shot.take(ctx, "first-sync-done")
+	if last := text(t, ctx, "[data-testid=last-run]"); !strings.Contains(last, "Succeeded") || !strings.Contains(last, "Users: 12 added") {
+		t.Fatalf("last run: %q", last)
 	}
 	// JavaScript put the viewer's own zone beside the region's.
 	if local := text(t, ctx, "#next-run-local-0"); !strings.Contains(local, "your time") {

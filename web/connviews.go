@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/connect/connect/internal/auth"
@@ -149,11 +150,45 @@ func (h *Handler) runView(run store.Run, now time.Time) *templates.RunView {
 		v.Summary = fmt.Sprintf("%d pages fetched, %d objects processed so far.", run.Pages, run.ObjectsProcessed)
 	default:
 		v.Started = formatWhen(orTime(run.FinishedAt, run.QueuedAt), now) + "."
-		v.Summary = fmt.Sprintf("Users +%d ~%d −%d, groups +%d ~%d −%d, memberships +%d −%d.",
-			run.UsersAdded, run.UsersUpdated, run.UsersDeleted, run.GroupsAdded, run.GroupsUpdated, run.GroupsDeleted,
-			run.MembershipsAdded, run.MembershipsDeleted)
+		v.Summary = changeSummary(run)
 	}
 	return v
+}
+
+// changeSummary says what a run changed in words, leaving out what it did
+// not touch: "12 users added, 3 updated; 49 memberships added."
+func changeSummary(run store.Run) string {
+	kinds := []struct {
+		name                    string
+		added, updated, deleted int
+	}{
+		{"users", run.UsersAdded, run.UsersUpdated, run.UsersDeleted},
+		{"groups", run.GroupsAdded, run.GroupsUpdated, run.GroupsDeleted},
+		{"memberships", run.MembershipsAdded, 0, run.MembershipsDeleted},
+	}
+	var parts []string
+	for _, k := range kinds {
+		var p []string
+		if k.added > 0 {
+			p = append(p, fmt.Sprintf("%d added", k.added))
+		}
+		if k.updated > 0 {
+			p = append(p, fmt.Sprintf("%d updated", k.updated))
+		}
+		if k.deleted > 0 {
+			p = append(p, fmt.Sprintf("%d deleted", k.deleted))
+		}
+		if len(p) > 0 {
+			parts = append(parts, k.name+": "+strings.Join(p, ", "))
+		}
+	}
+	if len(parts) == 0 {
+		if run.State == store.RunSucceeded {
+			return "No changes."
+		}
+		return ""
+	}
+	return strings.ToUpper(parts[0][:1]) + strings.Join(parts, "; ")[1:] + "."
 }
 
 func orTime(a, b time.Time) time.Time {

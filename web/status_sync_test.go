@@ -9,28 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/connect/connect/internal/graph"
 	"github.com/connect/connect/internal/store"
-	"github.com/connect/connect/internal/worker"
 )
-
-// startWorker runs the real sync worker over the test app's database and
-// emulator until the test ends.
-func (a *testApp) startWorker(t *testing.T) {
-	t.Helper()
-	w, err := worker.New(worker.Options{Store: a.store, Sealer: a.sealer, Clients: a.clients, Workers: 1,
-		PollInterval: 20 * time.Millisecond, GraphOptions: []graph.Option{graph.WithBackoff(time.Millisecond, 10*time.Millisecond)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-}
 
 // waitRunFinished polls until the connection's newest run has ended.
 func (a *testApp) waitRunFinished(t *testing.T, connID string) store.Run {
@@ -53,9 +33,8 @@ func (a *testApp) waitRunFinished(t *testing.T, connID string) store.Run {
 // TestStatusPagesAfterARealSync goes from the wizard through a real sync
 // run against the emulator to every status page.
 func TestStatusPagesAfterARealSync(t *testing.T) {
-	app := newTestApp(t)
+	app := newTestApp(t, withWorker())
 	app.addUser("admin@example.com", "admin")
-	app.startWorker(t)
 	b := app.browser()
 	b.signIn("admin@example.com")
 	name := "Zelda Statuspage"

@@ -39,9 +39,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return err
 	}
 	sessions := st.Sessions(5 * time.Minute)
-	// Shutdown order (reverse of start): HTTP, then validations, then the
-	// sync worker, then the session sweeper, then the database, so nothing
-	// writes to a closed database.
+	// Shutdown order (reverse of start): HTTP, then the sync worker, then the
+	// session sweeper, then the database, so nothing writes to a closed
+	// database.
 	defer func() {
 		if err := st.Close(); err != nil {
 			log.Error("close database", "err", err)
@@ -52,21 +52,30 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	if err := announceSetup(ctx, st, cfg.BaseURL, log); err != nil {
 		return err
 	}
-	sealer, err := secrets.LoadOrCreateKey(cfg.SecretKeyFile)
-	if err != nil {
-		return fmt.Errorf("master key (CONNECT_SECRET_KEY_FILE): %w", err)
-	}
-	for _, w := range sealer.Warnings() {
-		log.Warn(w)
-	}
-	entraClients, err := newEntraClients(cfg)
+	sealer, entraClients, err := entraDeps(cfg, log)
 	if err != nil {
 		return err
 	}
+	if n, err := st.FailInterruptedValidations(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("validations interrupted by the last stop were marked failed", "count", n)
+	}
+	validations := validation.New(validation.Options{Store: st, Sealer: sealer, Logger: log,
+		Validator: &entra.Validator{Clients: entraClients}})
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		if err := validations.Shutdown(stopCtx); err != nil {
+			log.Error("stop validations", "err", err)
+		}
+	}()
+
 	wk, err := worker.New(worker.Options{Store: st, Sealer: sealer, Clients: entraClients, Workers: cfg.Workers, Logger: log})
 	if err != nil {
 		return err
 	}
+	validations.SetNotifier(wk)
 	// The worker has its own context: it stops after HTTP has shut down
 	// (nothing can queue a run any more) and before the database closes.
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
@@ -76,20 +85,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		stopWorker()
 		if err := <-workerDone; err != nil {
 			log.Error("worker", "err", err)
-		}
-	}()
-	if n, err := st.FailInterruptedValidations(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		log.Warn("validations interrupted by the last stop were marked failed", "count", n)
-	}
-	validations := validation.New(validation.Options{Store: st, Sealer: sealer, Logger: log, Notifier: wk,
-		Validator: &entra.Validator{Clients: entraClients}})
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		if err := validations.Shutdown(stopCtx); err != nil {
-			log.Error("stop validations", "err", err)
 		}
 	}()
 
@@ -135,21 +130,28 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	return nil
 }
 
-// newEntraClients builds the MSAL clients' HTTP client, trusting the extra
-// CAs of CONNECT_EXTRA_CA_FILE.
-func newEntraClients(cfg config.Config) (*entra.Clients, error) {
-	var extra []byte
+// entraDeps is what reaching Entra ID and Graph takes: the master key that
+// seals and opens stored keys, and MSAL clients over an HTTP client that
+// trusts the extra CAs (CONNECT_EXTRA_CA_FILE) as well as the system's.
+func entraDeps(cfg config.Config, log *slog.Logger) (*secrets.Sealer, *entra.Clients, error) {
+	sealer, err := secrets.LoadOrCreateKey(cfg.SecretKeyFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("master key (CONNECT_SECRET_KEY_FILE): %w", err)
+	}
+	for _, warning := range sealer.Warnings() {
+		log.Warn(warning)
+	}
+	var extraCA []byte
 	if cfg.ExtraCAFile != "" {
-		var err error
-		if extra, err = os.ReadFile(cfg.ExtraCAFile); err != nil {
-			return nil, fmt.Errorf("CONNECT_EXTRA_CA_FILE: %w", err)
+		if extraCA, err = os.ReadFile(cfg.ExtraCAFile); err != nil {
+			return nil, nil, fmt.Errorf("read CONNECT_EXTRA_CA_FILE: %w", err)
 		}
 	}
-	hc, err := entra.NewHTTPClient(extra)
+	hc, err := entra.NewHTTPClient(extraCA)
 	if err != nil {
-		return nil, fmt.Errorf("CONNECT_EXTRA_CA_FILE: %w", err)
+		return nil, nil, fmt.Errorf("CONNECT_EXTRA_CA_FILE: %w", err)
 	}
-	return entra.NewClients(hc), nil
+	return sealer, entra.NewClients(hc), nil
 }
 
 // announceSetup prints a one-time link to create the first administrator

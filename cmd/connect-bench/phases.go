@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/connect/connect/internal/entra"
+	"github.com/connect/connect/internal/graph"
+	"github.com/connect/connect/internal/store"
+)
+
+func (b *bench) all(ctx context.Context) (*results, error) {
+	res := newResults(b.o)
+	// (a) The first sync: wizard → validation → the worker's full sync.
+	started, err := b.connectTenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	run, err := b.waitRun(ctx, started, 30*time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("first sync: %w", err)
+	}
+	res.add(b.measure("a. full first sync", run))
+
+	// (b) A delta sync with nothing changed.
+	queued := time.Now()
+	if err := b.syncNow(); err != nil {
+		return nil, err
+	}
+	if run, err = b.waitRun(ctx, queued, 10*time.Minute); err != nil {
+		return nil, fmt.Errorf("no-change sync: %w", err)
+	}
+	res.add(b.measure("b. delta, no changes", run))
+
+	// (c) A delta sync after changes made through the emulator's admin API.
+	if err := b.makeChanges(ctx, b.o.changes); err != nil {
+		return nil, err
+	}
+	queued = time.Now()
+	if err := b.syncNow(); err != nil {
+		return nil, err
+	}
+	if run, err = b.waitRun(ctx, queued, 10*time.Minute); err != nil {
+		return nil, fmt.Errorf("sync after changes: %w", err)
+	}
+	res.add(b.measure(fmt.Sprintf("c. delta, %d changes", b.o.changes), run))
+
+	// (d) Pages under concurrent load with the directory loaded.
+	for _, page := range b.loadPages(ctx) {
+		res.addLoad(b.load(ctx, page))
+	}
+
+	// (e) The floor: the same delta pages fetched and decoded, nothing stored.
+	floor, err := b.floor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.add(floor)
+	_, peak := b.app.memory()
+	res.PeakRSSMB = peak
+	return res, nil
+}
+
+func (b *bench) measure(name string, run store.Run) phase {
+	_, peak := b.app.memory()
+	wall := run.FinishedAt.Sub(run.StartedAt)
+	objects := run.ObjectsProcessed
+	return phase{Name: name, WallSeconds: wall.Seconds(), Objects: objects, ObjectsPerSecond: float64(objects) / max(wall.Seconds(), 1e-9),
+		GraphRequests: run.Requests, PeakRSSMB: peak,
+		Changes: run.UsersAdded + run.UsersUpdated + run.UsersDeleted + run.GroupsAdded + run.GroupsUpdated + run.GroupsDeleted + run.MembershipsAdded + run.MembershipsDeleted}
+}
+
+// makeChanges adds, updates and deletes users and changes memberships in
+// roughly equal shares, as churn in a real tenant would.
+func (b *bench) makeChanges(ctx context.Context, n int) error {
+	users, err := b.st.DirectoryUsers(ctx, b.connID, "", n)
+	if err != nil {
+		return err
+	}
+	groups, err := b.st.DirectoryGroups(ctx, b.connID, "", 50)
+	if err != nil {
+		return err
+	}
+	if len(users) < n/4 || len(groups) == 0 {
+		return fmt.Errorf("directory too small for %d changes", n)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	a := newAdmin(b.emuHTTP, b.creds)
+	for i := range n {
+		var err error
+		u := users[i%len(users)]
+		switch i % 4 {
+		case 0:
+			_, err = a.call(ctx, http.MethodPost, "users", map[string]any{"displayName": fmt.Sprintf("Bench User %d", i),
+				"userPrincipalName": fmt.Sprintf("bench.user%d@%s", i, b.creds.TenantDomain), "accountEnabled": true})
+		case 1:
+			_, err = a.call(ctx, http.MethodPatch, "users/"+u.ID, map[string]any{"jobTitle": fmt.Sprintf("Title %d", rng.IntN(1000))})
+		case 2:
+			_, err = a.call(ctx, http.MethodDelete, "users/"+u.ID, nil)
+		case 3:
+			g := groups[rng.IntN(len(groups))]
+			_, err = a.call(ctx, http.MethodPost, "groups/"+g.ID+"/members", map[string]any{"id": users[(i*7)%len(users)].ID})
+		}
+		if err != nil {
+			return fmt.Errorf("change %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// floor fetches every delta page exactly as a first sync does, with the same
+// Graph client and token path, and throws the pages away.
+func (b *bench) floor(ctx context.Context) (phase, error) {
+	clients := entra.NewClients(b.emuHTTP)
+	ts := entra.TokenSource{Clients: clients, Credential: entra.Credential{Secret: b.creds.Key}, Scope: entra.GraphScope(b.creds.GraphURL),
+		App: entra.App{AuthorityHost: b.creds.AuthorityHost, Tenant: b.creds.TenantID, ClientID: b.creds.ApplicationID}}
+	gc, err := graph.New(b.creds.GraphURL, b.emuHTTP, ts)
+	if err != nil {
+		return phase{}, err
+	}
+	start := time.Now()
+	objects := 0
+	if _, err := gc.DeltaUsers(ctx, "", func(p graph.UsersPage) error { objects += len(p.Value); return nil }); err != nil {
+		return phase{}, fmt.Errorf("floor users: %w", err)
+	}
+	if _, err := gc.DeltaGroups(ctx, "", func(p graph.GroupsPage) error { objects += len(p.Value); return nil }); err != nil {
+		return phase{}, fmt.Errorf("floor groups: %w", err)
+	}
+	wall := time.Since(start)
+	return phase{Name: "e. floor: fetch and decode only", WallSeconds: wall.Seconds(), Objects: objects,
+		ObjectsPerSecond: float64(objects) / wall.Seconds(), GraphRequests: int(gc.Stats().Requests)}, nil
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+type phase struct {
+	Name             string  `json:"name"`
+	WallSeconds      float64 `json:"wall_seconds"`
+	Objects          int     `json:"objects"`
+	ObjectsPerSecond float64 `json:"objects_per_second"`
+	GraphRequests    int     `json:"graph_requests"`
+	Changes          int     `json:"changes_applied"`
+	PeakRSSMB        float64 `json:"connect_peak_rss_mb"`
+}
+
+type loadResult struct {
+	Path              string  `json:"path"`
+	Clients           int     `json:"clients"`
+	Seconds           float64 `json:"seconds"`
+	Requests          int     `json:"requests"`
+	Errors            int     `json:"errors"`
+	RequestsPerSecond float64 `json:"requests_per_second"`
+	P50ms             float64 `json:"p50_ms"`
+	P99ms             float64 `json:"p99_ms"`
+}
+
+type results struct {
+	Revision  string       `json:"revision"`
+	Date      string       `json:"date"`
+	Machine   string       `json:"machine"`
+	Users     int          `json:"users"`
+	Groups    int          `json:"groups"`
+	Phases    []phase      `json:"phases"`
+	Load      []loadResult `json:"load"`
+	PeakRSSMB float64      `json:"connect_peak_rss_mb"`
+	SyncFloor float64      `json:"first_sync_over_floor"`
+}
+
+func newResults(o options) *results {
+	rev, _ := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	dirty, _ := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output()
+	r := &results{Revision: strings.TrimSpace(string(rev)), Date: time.Now().UTC().Format(time.RFC3339),
+		Machine: fmt.Sprintf("%s/%s, %d CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU()), Users: o.users, Groups: o.groups}
+	if len(dirty) > 0 {
+		r.Revision += "-dirty"
+	}
+	return r
+}
+
+func (r *results) add(p phase) {
+	r.Phases = append(r.Phases, p)
+	if strings.HasPrefix(p.Name, "e.") && len(r.Phases) > 0 && p.WallSeconds > 0 {
+		r.SyncFloor = r.Phases[0].WallSeconds / p.WallSeconds
+	}
+}
+
+func (r *results) addLoad(l loadResult) { r.Load = append(r.Load, l) }
+
+func (r *results) print(w io.Writer) {
+	fmt.Fprintf(w, "Connect benchmark · %s · %d users, %d groups · %s · %s\n\n", r.Revision, r.Users, r.Groups, r.Machine, r.Date)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "phase\twall s\tobjects\tobjects/s\tGraph requests\tchanges\tpeak RSS MB\t")
+	for _, p := range r.Phases {
+		fmt.Fprintf(tw, "%s\t%.2f\t%d\t%.0f\t%d\t%d\t%.0f\t\n", p.Name, p.WallSeconds, p.Objects, p.ObjectsPerSecond, p.GraphRequests, p.Changes, p.PeakRSSMB)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nfirst sync / floor: %.2f\n\n", r.SyncFloor)
+	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "d. page under load\tclients\trequests/s\tp50 ms\tp99 ms\terrors\t")
+	for _, l := range r.Load {
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.1f\t%.1f\t%d\t\n", l.Path, l.Clients, l.RequestsPerSecond, l.P50ms, l.P99ms, l.Errors)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nConnect peak RSS over the whole run: %.0f MB\n", r.PeakRSSMB)
+}
+
+func (r *results) save(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%dusers-%s.json", time.Now().UTC().Format("20060102T150405Z"), r.Users, r.Revision))
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, data, 0o644)
+}
