@@ -14,19 +14,24 @@ type RunOverview struct {
 }
 
 // ConnectionRunOverview reads the active, last finished and last successful
-// runs of one connection (each may be absent).
+// runs of one connection (each may be absent). Previews are left out of the
+// last two: they end "succeeded" but change nothing, so they say nothing
+// about whether the directory is in sync.
 func (s *Store) ConnectionRunOverview(ctx context.Context, connectionID string) (RunOverview, error) {
 	var o RunOverview
+	const newest = ` AND trigger != 'preview' ORDER BY queued_at DESC, id DESC LIMIT 1`
 	reads := []struct {
 		dst  **Run
 		read func() (Run, error)
 	}{
 		{&o.Active, func() (Run, error) { return s.ActiveRun(ctx, connectionID) }},
 		{&o.LastFinished, func() (Run, error) {
-			return s.oneRun(ctx, `SELECT `+runColumns+` FROM runs WHERE connection_id = ? AND state NOT IN ('queued', 'running')
-				ORDER BY queued_at DESC, id DESC LIMIT 1`, connectionID)
+			return s.oneRun(ctx, `SELECT `+runColumns+` FROM runs WHERE connection_id = ? AND state NOT IN ('queued', 'running')`+newest,
+				connectionID)
 		}},
-		{&o.LastSuccess, func() (Run, error) { return s.LastRunInState(ctx, connectionID, RunSucceeded) }},
+		{&o.LastSuccess, func() (Run, error) {
+			return s.oneRun(ctx, `SELECT `+runColumns+` FROM runs WHERE connection_id = ? AND state = 'succeeded'`+newest, connectionID)
+		}},
 	}
 	for _, rd := range reads {
 		r, err := rd.read()
