@@ -56,3 +56,11 @@ func refreshContent(seconds int, url string) string {
 	}
 	return itoa(seconds) + ";url=" + url
 }
+
+// healthBadgeKind maps a health colour to a badge style; grey is neutral.
+func healthBadgeKind(colour string) string {
+	if colour == "grey" {
+		return "neutral"
+	}
+	return colour
+}

@@ -52,5 +52,6 @@ var NavItems = []NavItem{
 	{Area: "status", Label: "Status", Href: "/status"},
 	{Area: "directory", Label: "Directory", Href: "/directory"},
 	{Area: "users", Label: "Users", Href: "/users", AdminOnly: true},
+	{Area: "audit", Label: "Audit", Href: "/audit", AdminOnly: true},
 	{Area: "settings", Label: "Settings", Href: "/settings"},
 }

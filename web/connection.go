@@ -176,6 +176,7 @@ func (h *Handler) connectionEditSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("connection edited", "by", viewer(r).ID, "connection_id", c.ID, "key", secrets.Mask(f.Key))
+	h.audit(r, store.AuditConnectionEdited, c.TenantDomain+" ("+c.ID+")", "new key "+secrets.Mask(f.Key)+", validation started")
 	h.redirect(w, r, "/connections/"+c.ID+"/validation")
 }
 
@@ -198,6 +199,7 @@ func (h *Handler) connectionSetEnabled(enabled bool) http.HandlerFunc {
 			return
 		}
 		h.log.Info("connection state changed", "by", viewer(r).ID, "connection_id", c.ID, "state", state)
+		h.audit(r, store.AuditConnectionState, c.TenantDomain+" ("+c.ID+")", "state "+state)
 		h.flash(r, "success", msg)
 		h.redirect(w, r, "/connections/"+c.ID)
 	}
@@ -229,6 +231,7 @@ func (h *Handler) connectionDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("connection deleted", "by", viewer(r).ID, "connection_id", c.ID, "tenant", c.TenantDomain)
+	h.audit(r, store.AuditConnectionDeleted, c.TenantDomain+" ("+c.ID+")", "")
 	h.flash(r, "success", "The connection to "+c.TenantDomain+" is deleted.")
 	h.redirect(w, r, "/directory-sync")
 }
@@ -256,6 +259,7 @@ func (h *Handler) syncNow(w http.ResponseWriter, r *http.Request) {
 			h.runs.Notify()
 		}
 		h.log.Info("sync requested", "by", viewer(r).ID, "connection_id", c.ID)
+		h.audit(r, store.AuditSyncRequested, c.TenantDomain+" ("+c.ID+")", "")
 		h.flash(r, "success", "Synchronization of "+c.TenantDomain+" is queued and starts in a moment.")
 	}
 	h.redirect(w, r, "/connections/"+c.ID)

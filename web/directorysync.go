@@ -104,6 +104,7 @@ func (h *Handler) wizardSubmit(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	h.audit(r, store.AuditConnectionCreated, f.TenantDomain+" ("+id+")", "application "+f.ApplicationID+", key "+secrets.Mask(f.Key))
 	h.log.Info("connection created", "by", viewer(r).ID, "connection_id", id, "tenant", f.TenantDomain,
 		"application_id", f.ApplicationID, "key", secrets.Mask(f.Key))
 	h.redirect(w, r, "/connections/"+id+"/validation")

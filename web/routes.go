@@ -13,7 +13,7 @@ import (
 // which role it needs; web's tests walk this table to prove it.
 func (h *Handler) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, h.logRequests, h.recoverPanics,
+	r.Use(middleware.RequestID, middleware.ClientIPFromRemoteAddr, h.metrics.Middleware, h.logRequests, h.recoverPanics,
 		h.securityHeaders, h.crossOrigin, h.limitBodies)
 
 	withSession := func(fn http.HandlerFunc) http.HandlerFunc {
@@ -54,6 +54,14 @@ func (h *Handler) Routes() http.Handler {
 		h.handle(r, http.MethodGet, "/connections/{id}/delete", auth.Admin, h.connectionDeleteConfirm)
 		h.handle(r, http.MethodPost, "/connections/{id}/delete", auth.Admin, h.connectionDelete)
 
+		// Status pages (helpdesk): health, run history and logs.
+		h.handle(r, http.MethodGet, "/status", auth.Helpdesk, h.statusPage)
+		h.handle(r, http.MethodGet, "/connections/{id}/runs", auth.Helpdesk, h.runsPage)
+		h.handle(r, http.MethodGet, "/runs/{id}", auth.Helpdesk, h.runDetailPage)
+		h.handle(r, http.MethodGet, "/directory", auth.Helpdesk, h.directorySearch)
+		h.handle(r, http.MethodGet, "/directory/{conn}/users/{id}", auth.Helpdesk, h.directoryUserPage)
+		h.handle(r, http.MethodGet, "/directory/{conn}/groups/{id}", auth.Helpdesk, h.directoryGroupPage)
+
 		// Accounts (administrators only).
 		h.handle(r, http.MethodGet, "/users", auth.Admin, h.usersPage)
 		h.handle(r, http.MethodPost, "/users", auth.Admin, h.userCreate)
@@ -62,6 +70,21 @@ func (h *Handler) Routes() http.Handler {
 		// Account-wide settings: everyone reads, administrators change.
 		h.handle(r, http.MethodGet, "/settings", auth.Helpdesk, h.settingsPage)
 		h.handle(r, http.MethodPost, "/settings", auth.Admin, h.settingsSubmit)
+		h.handle(r, http.MethodPost, "/settings/tokens", auth.Admin, h.apiTokenCreate)
+		h.handle(r, http.MethodPost, "/settings/tokens/{id}/revoke", auth.Admin, h.apiTokenRevoke)
+
+		// What people did, for administrators.
+		h.handle(r, http.MethodGet, "/audit", auth.Admin, h.auditPage)
+	})
+
+	// Monitoring: a session or an API token (Authorization: Bearer). GET
+	// only, so a token can never change anything and CSRF has nothing to
+	// ride on. /metrics asks for the same as the status API rather than
+	// being public, because its labels name tenants.
+	r.Group(func(r chi.Router) {
+		r.Use(h.sessions.LoadAndSave, h.loadViewer, h.bearerToken)
+		h.handle(r, http.MethodGet, "/api/v1/status", auth.Helpdesk, h.apiStatus)
+		h.handle(r, http.MethodGet, "/metrics", auth.Helpdesk, h.metrics.Handler().ServeHTTP)
 	})
 	return r
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/connect/connect/internal/auth"
+	"github.com/connect/connect/internal/metrics"
 	"github.com/connect/connect/internal/secrets"
 	"github.com/connect/connect/internal/store"
 	"github.com/connect/connect/internal/validation"
@@ -29,6 +30,7 @@ type Handler struct {
 	baseURL  string
 	secure   bool
 	now      func() time.Time
+	metrics  *metrics.Metrics
 
 	sealer        *secrets.Sealer
 	validations   *validation.Runner
@@ -50,7 +52,8 @@ type Options struct {
 
 	Sealer      *secrets.Sealer
 	Validations *validation.Runner
-	Runs        RunNotifier // may be nil until the worker exists
+	Runs        RunNotifier      // may be nil until the worker exists
+	Metrics     *metrics.Metrics // nil: New makes its own registry
 	// The "Global" cloud of the wizard: CONNECT_AUTHORITY_HOST and CONNECT_GRAPH_URL.
 	AuthorityHost string
 	GraphURL      string
@@ -88,6 +91,10 @@ func New(o Options) (*Handler, error) {
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	h.metrics = o.Metrics
+	if h.metrics == nil {
+		h.metrics = metrics.New(o.Store, h.now)
 	}
 	sm := scs.New()
 	sm.Store = o.SessionStore

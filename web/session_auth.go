@@ -43,6 +43,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if blocked, wait := h.throttle.Blocked(email, addr, now); blocked {
 		h.log.Warn("sign-in throttled", "email", email, "client", addr)
+		h.auditAs(r, 0, "", store.AuditSignInFailed, email, "refused: too many failed sign-ins")
 		fail(http.StatusTooManyRequests, fmt.Sprintf(
 			"Too many failed sign-ins. For your account's safety, wait %s before trying again.", minutes(wait)))
 		return
@@ -70,6 +71,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok || u.Disabled {
 		h.throttle.Fail(email, addr, now)
 		h.log.Info("sign-in failed", "email", email, "client", addr)
+		h.auditAs(r, 0, "", store.AuditSignInFailed, email, "wrong email address or password, or a disabled account")
 		fail(http.StatusUnauthorized, signInRefused)
 		return
 	}
@@ -84,10 +86,14 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		h.log.Warn("record sign-in", "err", err)
 	}
 	h.log.Info("signed in", "user_id", u.ID, "client", addr)
+	h.auditAs(r, u.ID, u.Email, store.AuditSignIn, "", "")
 	h.redirect(w, r, orDefault(v.Next, "/"))
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	if viewer(r) != nil {
+		h.audit(r, store.AuditSignOut, "", "")
+	}
 	if err := h.sessions.RenewToken(r.Context()); err != nil {
 		h.serverError(w, r, fmt.Errorf("renew session token: %w", err))
 		return

@@ -19,17 +19,32 @@ func regionOptions() []templates.Option {
 }
 
 func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request) {
+	h.renderSettingsWithRegion(w, r, http.StatusOK, templates.SettingsView{})
+}
+
+// renderSettingsWithRegion shows the page with the stored region, for the
+// forms on it other than the region's own.
+func (h *Handler) renderSettingsWithRegion(w http.ResponseWriter, r *http.Request, status int, v templates.SettingsView) {
 	region, err := h.store.Setting(r.Context(), store.SettingRegion, string(schedule.Europe))
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	h.renderSettings(w, r, http.StatusOK, templates.SettingsView{Region: region})
+	v.Region = region
+	h.renderSettings(w, r, status, v)
 }
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status int, v templates.SettingsView) {
 	v.Regions = regionOptions()
 	v.CanEdit = viewerRole(r).Allows(auth.Admin)
+	if v.CanEdit {
+		tokens, err := h.apiTokenRows(r)
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		v.Tokens = tokens
+	}
 	h.render(w, r, status, templates.SettingsPage(h.page(r, "Settings", "settings"), v))
 }
 
@@ -48,6 +63,7 @@ func (h *Handler) settingsSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("settings changed", "by", viewer(r).ID, "region", region)
+	h.audit(r, store.AuditSettingsChanged, "Account region", "region "+region)
 	h.flash(r, "success", "Settings saved. Scheduled synchronizations follow the new region's time zone.")
 	h.redirect(w, r, "/settings")
 }

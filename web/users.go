@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -72,6 +73,7 @@ func (h *Handler) userCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.Info("user added", "by", viewer(r).ID, "user_id", u.ID, "role", u.Role)
+	h.audit(r, store.AuditUserAdded, u.Email, "role "+u.Role)
 	h.flash(r, "success", "Added "+u.Email+". They can sign in now with the password you chose.")
 	h.redirect(w, r, "/users")
 }
@@ -125,5 +127,6 @@ func (h *Handler) userUpdate(w http.ResponseWriter, r *http.Request) {
 		h.flash(r, "success", target.Email+" is now "+label.Label()+".")
 	}
 	h.log.Info("user changed", "by", viewer(r).ID, "user_id", id, "role", role, "disabled", disabled)
+	h.audit(r, store.AuditUserChanged, target.Email, fmt.Sprintf("role %s, disabled %t", role, disabled))
 	h.redirect(w, r, "/users")
 }
