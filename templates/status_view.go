@@ -118,4 +118,25 @@ type RunDetailView struct {
 	Error          string
 	Log            []LogLineView
 	LogPager       PagerView
+	Approval       *ApprovalView
+}
+
+// ApprovalView is a run held because it would delete more than the
+// connection's threshold: what it would delete, and the decision.
+type ApprovalView struct {
+	RunID     string
+	Threshold int
+	Users     int
+	Groups    int
+	Deletions []DeletionRow
+	More      int // deletions not listed on this page
+	CanDecide bool
+}
+
+// DeletionRow is one user or group a held run would delete.
+type DeletionRow struct {
+	Kind        string
+	DisplayName string
+	Detail      string
+	ID          string
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -236,10 +237,28 @@ func (h *Handler) connectionDelete(w http.ResponseWriter, r *http.Request) {
 	h.redirect(w, r, "/directory-sync")
 }
 
-// syncNow queues a manual run, or says one is already queued or running.
+// syncModes are the runs an administrator can ask for on the summary page.
+var syncModes = map[string]struct {
+	trigger string
+	full    bool
+	queued  string
+}{
+	"":        {store.TriggerManual, false, "Synchronization of %s is queued and starts in a moment."},
+	"full":    {store.TriggerFull, true, "A full synchronization of %s is queued: every object is read again."},
+	"preview": {store.TriggerPreview, false, "A preview of %s is queued: it counts what a run would change and applies nothing."},
+}
+
+// syncNow queues a run (changes only, full, or preview), or says one is
+// already queued or running.
 func (h *Handler) syncNow(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.connection(w, r)
-	if !ok {
+	if !ok || !h.parseForm(w, r) {
+		return
+	}
+	mode, known := syncModes[field(r, "mode")]
+	if !known {
+		h.clientError(w, r, http.StatusBadRequest, "That kind of run does not exist",
+			"Use the Sync now, Full sync or Preview buttons on the connection's page.")
 		return
 	}
 	if c.State != store.ConnActive {
@@ -247,7 +266,7 @@ func (h *Handler) syncNow(w http.ResponseWriter, r *http.Request) {
 		h.redirect(w, r, "/connections/"+c.ID)
 		return
 	}
-	_, err := h.store.QueueRun(r.Context(), c.ID, store.TriggerManual, false, viewer(r).ID)
+	runID, err := h.store.QueueRun(r.Context(), c.ID, mode.trigger, mode.full, viewer(r).ID)
 	switch {
 	case errors.Is(err, store.ErrRunActive):
 		h.flash(r, "info", "A synchronization of "+c.TenantDomain+" is already queued or running: its progress shows below.")
@@ -258,9 +277,33 @@ func (h *Handler) syncNow(w http.ResponseWriter, r *http.Request) {
 		if h.runs != nil {
 			h.runs.Notify()
 		}
-		h.log.Info("sync requested", "by", viewer(r).ID, "connection_id", c.ID)
-		h.audit(r, store.AuditSyncRequested, c.TenantDomain+" ("+c.ID+")", "")
-		h.flash(r, "success", "Synchronization of "+c.TenantDomain+" is queued and starts in a moment.")
+		h.audit(r, store.AuditSyncRequested, c.TenantDomain+" ("+c.ID+")", mode.trigger)
+		h.flash(r, "success", fmt.Sprintf(mode.queued, c.TenantDomain))
+		if mode.trigger == store.TriggerPreview {
+			h.redirect(w, r, "/runs/"+runID)
+			return
+		}
 	}
+	h.redirect(w, r, "/connections/"+c.ID)
+}
+
+// setDeleteThreshold changes how many deletions a run may make unapproved.
+func (h *Handler) setDeleteThreshold(w http.ResponseWriter, r *http.Request) {
+	c, ok := h.connection(w, r)
+	if !ok || !h.parseForm(w, r) {
+		return
+	}
+	n, err := strconv.Atoi(field(r, "delete_threshold"))
+	if err != nil || n < 0 || n > 10_000_000 {
+		h.flash(r, "error", "Enter the safeguard as a whole number of deletions, 0 or more (0 asks before any deletion).")
+		h.redirect(w, r, "/connections/"+c.ID)
+		return
+	}
+	if err := h.store.SetDeleteThreshold(r.Context(), c.ID, n); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.audit(r, store.AuditConnectionEdited, c.TenantDomain+" ("+c.ID+")", fmt.Sprintf("deletion safeguard %d", n))
+	h.flash(r, "success", fmt.Sprintf("Runs of %s that would delete more than %d users and groups now wait for approval.", c.TenantDomain, n))
 	h.redirect(w, r, "/connections/"+c.ID)
 }

@@ -119,6 +119,10 @@ func (h *Handler) runDetailPage(w http.ResponseWriter, r *http.Request) {
 	if rv.Active {
 		v.Progress = h.runProgress(run, now)
 	}
+	if v.Approval, err = h.approvalView(r, run, c); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	if run.RequestedBy != 0 {
 		if u, err := h.store.UserByID(r.Context(), run.RequestedBy); err == nil {
 			v.RequestedBy = u.Email
