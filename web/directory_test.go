@@ -30,6 +30,8 @@ func seedDirectory(t *testing.T, st *store.Store, connID, runID string) {
 			[]any{connID, now, now, runID, connID, now, now, runID}},
 		{`INSERT INTO dir_memberships (connection_id, group_id, member_id, member_kind) VALUES
 			(?, 'g-sales', 'u-ann', 'user'), (?, 'g-all', 'g-sales', 'group')`, []any{connID, connID}},
+		// The counts a run keeps beside the directory it applied.
+		{`INSERT INTO dir_counts (connection_id, users, groups, memberships, counted_at) VALUES (?, 1, 2, 2, ?)`, []any{connID, now}},
 	}
 	for _, s := range stmts {
 		if _, err := st.Writer.Exec(s.q, s.args...); err != nil {

@@ -70,7 +70,7 @@ func (h *Handler) statuses(ctx context.Context, reg schedule.Region, now time.Ti
 			return nil, err
 		}
 		s := connectionStatus{conn: c, runs: o, health: health.ForConnection(c, o, now)}
-		if s.counts, err = h.store.CountDirectory(ctx, c.ID); err != nil {
+		if s.counts, err = h.store.StoredCounts(ctx, c.ID); err != nil {
 			return nil, err
 		}
 		if s.delta, err = h.store.DeltaState(ctx, c.ID); err != nil {

@@ -55,6 +55,11 @@ func TestFaultSuite(t *testing.T) {
 					}
 					return
 				}
+				exact, err1 := f.st.CountDirectory(t.Context(), f.conn.ID)
+				kept, err2 := f.st.StoredCounts(t.Context(), f.conn.ID)
+				if err1 != nil || err2 != nil || exact != kept {
+					t.Errorf("%s: kept counts %+v, exact %+v (%v, %v)", phase, kept, exact, err1, err2)
+				}
 				// Compare with Graph once the faults are off: the comparison reads Graph too.
 				f.srv.ClearFault(t)
 				failed := t.Failed()

@@ -75,9 +75,15 @@ var applyStatements = []struct{ what, sql string }{
 		ON CONFLICT (connection_id) DO UPDATE SET users_delta_link = excluded.users_delta_link,
 			groups_delta_link = excluded.groups_delta_link, renewed_at = excluded.renewed_at,
 			full_sync_at = COALESCE(excluded.full_sync_at, dir_delta_state.full_sync_at)`},
-	{"count directory", `UPDATE connections SET
-		user_count = (SELECT COUNT(*) FROM dir_users WHERE connection_id = ?2),
-		group_count = (SELECT COUNT(*) FROM dir_groups WHERE connection_id = ?2) WHERE id = ?2`},
+	{"count directory", `INSERT INTO dir_counts (connection_id, users, groups, memberships, counted_at) VALUES (?2,
+		(SELECT COUNT(*) FROM dir_users WHERE connection_id = ?2),
+		(SELECT COUNT(*) FROM dir_groups WHERE connection_id = ?2),
+		(SELECT COUNT(*) FROM dir_memberships WHERE connection_id = ?2), ?3)
+		ON CONFLICT (connection_id) DO UPDATE SET users = excluded.users, groups = excluded.groups,
+			memberships = excluded.memberships, counted_at = excluded.counted_at`},
+	{"show counts", `UPDATE connections SET
+		user_count = (SELECT users FROM dir_counts WHERE connection_id = ?2),
+		group_count = (SELECT groups FROM dir_counts WHERE connection_id = ?2) WHERE id = ?2`},
 }
 
 // ApplyRun applies a run's plan, its delta links and its record in one

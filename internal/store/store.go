@@ -43,10 +43,10 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
-		q.Add("_pragma", "cache_size(-16384)") // 16 MB per reader
+		q.Add("_pragma", "cache_size(-4096)") // 4 MB per reader: pages read few rows
 	} else {
 		q.Set("_txlock", "immediate")
-		q.Add("_pragma", "cache_size(-65536)") // 64 MB for the one writer
+		q.Add("_pragma", "cache_size(-32768)") // 32 MB for the one writer
 	}
 	return "file:" + path + "?" + q.Encode()
 }
