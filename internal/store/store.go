@@ -40,7 +40,6 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "foreign_keys(ON)")
 	// SQLite's default page cache is 2 MB: a sync of a large directory then
 	// spends a fifth of its time re-reading pages through system calls.
-	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 		q.Add("_pragma", "cache_size(-4096)") // 4 MB per reader: pages read few rows
