@@ -114,12 +114,9 @@ func TestReplayedChangesAreHarmless(t *testing.T) {
 // forces a full resync.
 func TestFullResyncAfterSoftDelete(t *testing.T) {
 	t.Parallel()
-	// The emulator's soft delete shifts the group's member array in place
-	// (removeMember's slices.Delete runs even when the membership is kept),
-	// so a later full round marks a live member removed and /members still
-	// lists it. Reported to the emulator's owner; remove this skip when the
-	// emulator branch fixes it.
-	t.Skip("emulator: soft delete corrupts group member lists (removeMember mutates in place)")
+	// This once failed because the emulator's soft delete shifted the
+	// group's member array in place; it guards that a kept membership
+	// survives a full round.
 	f := newFixture(t, emulatortest.Options{Users: 30, Groups: 3, Seed: 24})
 	f.mustSync(store.TriggerValidation)
 	_, _, members := f.snapshot()

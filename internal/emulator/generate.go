@@ -205,11 +205,16 @@ func insertMember(members []memberRef, m memberRef) []memberRef {
 }
 
 func removeMember(members []memberRef, id objectID) ([]memberRef, bool) {
-	pos, found := slices.BinarySearchFunc(members, id, func(e memberRef, id objectID) int { return compareIDs(e.id, id) })
+	pos, found := memberPosition(members, id)
 	if !found {
 		return members, false
 	}
 	return slices.Delete(members, pos, pos+1), true
+}
+
+// memberPosition finds a member in a group's sorted member list.
+func memberPosition(members []memberRef, id objectID) (int, bool) {
+	return slices.BinarySearchFunc(members, id, func(e memberRef, id objectID) int { return compareIDs(e.id, id) })
 }
 
 // mailLocal lowers a name and drops what cannot appear in a mail local part.

@@ -153,12 +153,14 @@ func (t *tenant) restoreObject(kind objectKind, id objectID) error {
 func (t *tenant) recordMembershipsOfLocked(m memberRef, purge bool) {
 	for _, gid := range t.groupIndex {
 		g := t.groups[gid]
-		members, found := removeMember(g.members, m.id)
-		if !found {
+		// A soft delete keeps the membership (Entra ID restores it with the
+		// object), so the list must not be touched: slices.Delete shifts the
+		// shared array in place and zeroes its last element.
+		if _, found := memberPosition(g.members, m.id); !found {
 			continue
 		}
 		if purge {
-			g.members = members
+			g.members, _ = removeMember(g.members, m.id)
 		}
 		t.changes.recordMember(gid, m)
 	}
