@@ -61,6 +61,9 @@ type ValidationView struct {
 	RetryHref    string
 	SummaryHref  string
 	CanEdit      bool
+	// Heading and PassedMessage default to directory synchronization's.
+	Heading       string
+	PassedMessage string
 }
 
 // ScheduledTime is one upcoming run, in the region's zone and in UTC (the

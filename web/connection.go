@@ -54,19 +54,26 @@ func (h *Handler) validationPage(w http.ResponseWriter, r *http.Request) {
 		SummaryHref: "/connections/" + c.ID, RetryHref: "/connections/" + c.ID + "/edit",
 		CanEdit: viewerRole(r).Allows(auth.Admin),
 	}
+	titles, nav := entra.StepTitles, "directory-sync"
+	if c.Kind == store.KindOffice365Server {
+		titles, nav = entra.ServerStepTitles, "server-connections"
+		v.Heading = "Validating your server connection"
+		v.PassedMessage = "Validation passed. The server connection is active with this certificate."
+		v.RetryHref = serverConnectionsPath
+	}
 	for _, s := range val.Steps {
-		sv := templates.ValidationStepView{Number: s.Step, Title: entra.StepTitles[entra.StepID(s.Step)], State: s.State,
+		sv := templates.ValidationStepView{Number: s.Step, Title: titles[entra.StepID(s.Step)], State: s.State,
 			StateLabel: stepStateLabel(s.State), Message: s.Message, Fix: s.Fix, Code: s.Code}
 		if s.State != "waiting" && s.State != "running" && s.State != "skipped" {
 			sv.Duration = fmt.Sprintf("%.1f s", float64(s.DurationMS)/1000)
 		}
 		v.Steps = append(v.Steps, sv)
 	}
-	p := h.page(r, "Validating "+c.TenantDomain, "directory-sync")
+	p := h.page(r, "Validating "+c.TenantDomain, nav)
 	switch {
 	case v.Running:
 		p.Refresh = 2
-	case v.Passed && val.Purpose == store.PurposeCreate && h.now().Sub(val.FinishedAt) < 30e9:
+	case v.Passed && (val.Purpose == store.PurposeCreate || c.Kind == store.KindOffice365Server) && h.now().Sub(val.FinishedAt) < 30e9:
 		// Just passed: carry on to the summary, as the product document says.
 		p.Refresh, p.RefreshURL = 2, v.SummaryHref
 	}
@@ -76,6 +83,10 @@ func (h *Handler) validationPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) connectionSummary(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.connection(w, r)
 	if !ok {
+		return
+	}
+	if c.Kind == store.KindOffice365Server {
+		h.serverConnectionSummary(w, r, c)
 		return
 	}
 	if c.Kind != store.KindAzureDirectorySync {
@@ -126,6 +137,11 @@ func (h *Handler) connectionEditForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if c.Kind == store.KindOffice365Server {
+		// A server connection changes by its certificate, on its own page.
+		h.redirect(w, r, serverConnectionsPath)
+		return
+	}
 	h.render(w, r, http.StatusOK, templates.ConnectionFormPage(h.page(r, "Edit "+c.TenantDomain, "directory-sync"), h.editForm(c, nil)))
 }
 
@@ -135,6 +151,10 @@ func (h *Handler) connectionEditForm(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) connectionEditSubmit(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.connection(w, r)
 	if !ok || !h.parseForm(w, r) {
+		return
+	}
+	if c.Kind == store.KindOffice365Server {
+		h.redirect(w, r, serverConnectionsPath)
 		return
 	}
 	f := readConnectionForm(r)
@@ -228,6 +248,10 @@ func (h *Handler) connectionDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	h.log.Info("connection deleted", "by", viewer(r).ID, "connection_id", c.ID, "tenant", c.TenantDomain)
 	h.flash(r, "success", "The connection to "+c.TenantDomain+" is deleted.")
+	if c.Kind == store.KindOffice365Server {
+		h.redirect(w, r, serverConnectionsPath)
+		return
+	}
 	h.redirect(w, r, "/directory-sync")
 }
 

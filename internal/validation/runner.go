@@ -76,7 +76,12 @@ func (r *Runner) Start(ctx context.Context, conn store.Connection, purpose strin
 	if err != nil {
 		return 0, fmt.Errorf("open key of connection %s: %w", conn.ID, err)
 	}
-	id, err := r.store.StartValidation(ctx, conn.ID, purpose, len(entra.StepTitles))
+	server := conn.Kind == store.KindOffice365Server
+	steps := len(entra.StepTitles)
+	if server {
+		steps = len(entra.ServerStepTitles)
+	}
+	id, err := r.store.StartValidation(ctx, conn.ID, purpose, steps)
 	if err != nil {
 		return 0, err
 	}
@@ -88,15 +93,28 @@ func (r *Runner) Start(ctx context.Context, conn store.Connection, purpose strin
 		Credential:    entra.Credential{Secret: string(key)},
 		KeyHint:       hint,
 	}
+	if conn.CredentialType == store.CredentialCertificate {
+		// The sealed value is the certificate and its private key, as PEM.
+		target.Credential = entra.Credential{CertPEM: key}
+	}
+	validate := func(ctx context.Context, report func(entra.StepReport)) entra.Result {
+		if server {
+			return r.validator.ValidateServer(ctx, target, entra.Association(conn.Association), report)
+		}
+		return r.validator.Validate(ctx, target, report)
+	}
+	// Only directory synchronization has a first run to hand to the worker.
+	queueFirstRun := purpose == store.PurposeCreate && !server
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		r.run(id, conn.ID, purpose, target)
+		r.run(id, conn.ID, purpose, queueFirstRun, validate)
 	}()
 	return id, nil
 }
 
-func (r *Runner) run(validationID int64, connID, purpose string, target entra.Target) {
+func (r *Runner) run(validationID int64, connID, purpose string, queueFirstRun bool,
+	validate func(context.Context, func(entra.StepReport)) entra.Result) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
 	defer cancel()
 	// Recording must work even after the validation's own deadline passed.
@@ -111,7 +129,7 @@ func (r *Runner) run(validationID int64, connID, purpose string, target entra.Ta
 		}
 	}
 	start := time.Now()
-	res := r.validator.Validate(ctx, target, report)
+	res := validate(ctx, report)
 	if !res.Passed {
 		if err := r.store.FinishValidationFailed(record, validationID); err != nil {
 			r.log.Error("finish failed validation", "connection_id", connID, "err", err)
@@ -121,7 +139,7 @@ func (r *Runner) run(validationID int64, connID, purpose string, target entra.Ta
 	}
 	facts := store.ValidatedFacts{TenantID: res.TenantID, Permissions: res.Roles, UserCount: res.Users,
 		GroupCount: res.Groups, KeyExpiresAt: res.KeyExpires, KeyExpiryNote: res.KeyExpiryNote}
-	runID, err := r.store.FinishValidationPassed(record, validationID, facts, purpose == store.PurposeCreate)
+	runID, err := r.store.FinishValidationPassed(record, validationID, facts, queueFirstRun)
 	if err != nil {
 		r.log.Error("finish passed validation", "connection_id", connID, "err", err)
 		return
