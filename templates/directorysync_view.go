@@ -34,7 +34,13 @@ type ConnectionFormView struct {
 	Clouds        []Option
 	KeyInUse      string // masked key in use, on Edit
 	Errors        FieldErrors
-	FixedTenant   bool // Edit keeps the tenant and application
+	// Credential is "key" or "certificate"; Credentials offers the choice
+	// (absent when the credential type is fixed); Certificate is the
+	// generated certificate to upload for "certificate".
+	Credential  string
+	Credentials []Option
+	Certificate *CertificateView
+	FixedTenant bool // Edit keeps the tenant and application
 }
 
 // ValidationStepView is one step on the validation page.

@@ -11,7 +11,6 @@ import (
 	"github.com/connect/connect/internal/entra"
 	"github.com/connect/connect/internal/secrets"
 	"github.com/connect/connect/internal/store"
-	"github.com/connect/connect/internal/validation"
 	"github.com/connect/connect/templates"
 )
 
@@ -142,7 +141,12 @@ func (h *Handler) connectionEditForm(w http.ResponseWriter, r *http.Request) {
 		h.redirect(w, r, serverConnectionsPath)
 		return
 	}
-	h.render(w, r, http.StatusOK, templates.ConnectionFormPage(h.page(r, "Edit "+c.TenantDomain, "directory-sync"), h.editForm(c, nil)))
+	v, err := h.editFormView(r, c, nil, "")
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, templates.ConnectionFormPage(h.page(r, "Edit "+c.TenantDomain, "directory-sync"), v))
 }
 
 // connectionEditSubmit re-validates. A never-validated connection takes
@@ -159,27 +163,37 @@ func (h *Handler) connectionEditSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	f := readConnectionForm(r)
 	fresh := c.State == store.ConnFailed || c.State == store.ConnPending
-	if errs := f.validate(fresh); len(errs) > 0 {
-		v := h.editForm(c, errs)
+	if !fresh {
+		// An active connection's replacement is of the same kind.
+		f.Credential = credentialChoice(c.CredentialType)
+	}
+	errs := f.validate(fresh)
+	cred, err := h.sealConnectionCredential(r.Context(), f, c.ID, errs)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if len(errs) > 0 {
+		v, err := h.editFormView(r, c, errs, f.Credential)
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
 		if fresh {
 			v.ApplicationID, v.TenantDomain, v.Cloud, v.AuthorityHost, v.GraphURL = f.ApplicationID, f.TenantDomain, f.Cloud, f.AuthorityHost, f.GraphURL
 		}
 		h.render(w, r, http.StatusUnprocessableEntity, templates.ConnectionFormPage(h.page(r, "Edit "+c.TenantDomain, "directory-sync"), v))
 		return
 	}
-	sealed, err := h.sealer.Seal([]byte(f.Key), validation.SecretAD(c.ID))
-	if err != nil {
-		h.serverError(w, r, fmt.Errorf("seal key: %w", err))
-		return
-	}
 	purpose := store.PurposeEdit
 	if fresh {
 		authority, graphURL := h.endpoints(f)
 		err = h.store.ResetConnection(r.Context(), c.ID, store.NewConnection{Cloud: f.Cloud, AuthorityHost: authority, GraphURL: graphURL,
-			TenantDomain: f.TenantDomain, ApplicationID: f.ApplicationID, SecretSealed: sealed, SecretHint: keyHint(f.Key)})
+			TenantDomain: f.TenantDomain, ApplicationID: f.ApplicationID, CredentialType: cred.Type,
+			SecretSealed: cred.Sealed, SecretHint: cred.Hint})
 		purpose = store.PurposeCreate
 	} else {
-		err = h.store.SetPendingSecret(r.Context(), c.ID, sealed, keyHint(f.Key))
+		err = h.store.SetPendingSecret(r.Context(), c.ID, cred.Sealed, cred.Hint)
 	}
 	if err != nil {
 		h.serverError(w, r, err)

@@ -64,17 +64,33 @@ func (r *Runner) SetNotifier(n Notifier) { r.notify = n }
 // sealed value cannot be moved to another row.
 func SecretAD(connectionID string) string { return "connections/" + connectionID + "/secret" }
 
+// Credential opens a connection's credential and its hint (a secret's first
+// characters, a certificate's thumbprint): the one in use, or with pending
+// the replacement under validation when there is one. Whatever signs in as
+// the connection's application (validation, synchronization) uses it.
+func Credential(sealer *secrets.Sealer, conn store.Connection, pending bool) (entra.Credential, string, error) {
+	sealed, hint := conn.SecretSealed, conn.SecretHint
+	if pending && conn.PendingSealed != "" {
+		sealed, hint = conn.PendingSealed, conn.PendingHint
+	}
+	key, err := sealer.Open(sealed, SecretAD(conn.ID))
+	if err != nil {
+		return entra.Credential{}, "", fmt.Errorf("open credential of connection %s: %w", conn.ID, err)
+	}
+	if conn.CredentialType == store.CredentialCertificate {
+		// The sealed value is the certificate and its private key, as PEM.
+		return entra.Credential{CertPEM: key}, hint, nil
+	}
+	return entra.Credential{Secret: string(key)}, hint, nil
+}
+
 // Start records a new validation of the connection and runs it in the
 // background. purpose is store.PurposeCreate or store.PurposeEdit; with
 // PurposeEdit the replacement key (pending) is checked, not the one in use.
 func (r *Runner) Start(ctx context.Context, conn store.Connection, purpose string) (int64, error) {
-	sealed, hint := conn.SecretSealed, conn.SecretHint
-	if purpose == store.PurposeEdit && conn.PendingSealed != "" {
-		sealed, hint = conn.PendingSealed, conn.PendingHint
-	}
-	key, err := r.sealer.Open(sealed, SecretAD(conn.ID))
+	cred, hint, err := Credential(r.sealer, conn, purpose == store.PurposeEdit)
 	if err != nil {
-		return 0, fmt.Errorf("open key of connection %s: %w", conn.ID, err)
+		return 0, err
 	}
 	server := conn.Kind == store.KindOffice365Server
 	steps := len(entra.StepTitles)
@@ -90,12 +106,8 @@ func (r *Runner) Start(ctx context.Context, conn store.Connection, purpose strin
 		GraphURL:      conn.GraphURL,
 		Tenant:        conn.TenantDomain,
 		ClientID:      conn.ApplicationID,
-		Credential:    entra.Credential{Secret: string(key)},
+		Credential:    cred,
 		KeyHint:       hint,
-	}
-	if conn.CredentialType == store.CredentialCertificate {
-		// The sealed value is the certificate and its private key, as PEM.
-		target.Credential = entra.Credential{CertPEM: key}
 	}
 	validate := func(ctx context.Context, report func(entra.StepReport)) entra.Result {
 		if server {
