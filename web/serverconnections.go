@@ -27,7 +27,7 @@ const serverConnectionsPath = "/server-connections/office365"
 // generateServerCertificate makes a key pair and certificate and stores it
 // with the private key sealed; the key is never logged or shown.
 func (h *Handler) generateServerCertificate(ctx context.Context, bits int, by int64) (store.ServerCertificate, error) {
-	gen, err := entra.GenerateCertificate(entra.CertificateCommonName, bits, h.now(), entra.CertificateValidity)
+	gen, err := entra.GenerateCertificate(entra.CertificateCommonName, bits, h.now(), entra.CertificateYears)
 	if err != nil {
 		return store.ServerCertificate{}, err
 	}

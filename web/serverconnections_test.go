@@ -12,6 +12,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -332,12 +333,17 @@ func TestHelpdeskSeesTheServerConnectionPageReadOnly(t *testing.T) {
 	app := newTestApp(t)
 	app.addUser("admin@example.com", "admin")
 	app.addUser("help@example.com", "helpdesk")
+	help := app.browser()
+	help.signIn("help@example.com")
+	// Helpdesk looking first generates nothing: only administrators act.
+	doc := parse(t, help.get("/server-connections/office365"))
+	if certs, _ := app.store.ServerCertificates(context.Background()); len(certs) != 0 || doc.Find(`[data-testid=no-certificate]`).Length() != 1 {
+		t.Fatalf("helpdesk's visit generated %d certificates", len(certs))
+	}
 	admin := app.browser()
 	admin.signIn("admin@example.com")
 	admin.certificateToUpload(t)
-	help := app.browser()
-	help.signIn("help@example.com")
-	doc := parse(t, help.get("/server-connections/office365"))
+	doc = parse(t, help.get("/server-connections/office365"))
 	if doc.Find(`[data-testid=manifest-entry]`).Length() != 1 || doc.Find(`form[data-testid=server-connection-form]`).Length() != 0 ||
 		doc.Find(`[data-testid=generate-certificate]`).Length() != 0 {
 		t.Error("helpdesk must see the entry but no form or generate button")
@@ -358,4 +364,22 @@ func (a *testApp) openCertificateKey(t *testing.T, c store.ServerCertificate) []
 		t.Fatal(err)
 	}
 	return key
+}
+
+func TestCertificateExpiryWarnsFromThirtyDays(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		end        time.Time
+		kind, text string
+	}{
+		{now.AddDate(2, 0, 0), "green", "23 November 2028 (731 days left)"},
+		{now.AddDate(0, 0, 31), "green", "(31 days left)"},
+		{now.AddDate(0, 0, 29), "amber", "(29 days left: rotate it now)"},
+		{now.Add(-time.Hour), "red", "Expired on 23 November 2026"},
+	} {
+		text, kind := certificateExpiry(tc.end, now)
+		if kind != tc.kind || !strings.Contains(text, tc.text) {
+			t.Errorf("expiry %s: %q %s, want %q %s", tc.end, text, kind, tc.text, tc.kind)
+		}
+	}
 }

@@ -23,7 +23,7 @@ import (
 // Certificate defaults.
 const (
 	CertificateCommonName = "Connect server connection"
-	CertificateValidity   = 2 * 365 * 24 * time.Hour
+	CertificateYears      = 2
 	DefaultCertificateRSA = 2048
 )
 
@@ -39,8 +39,8 @@ type GeneratedCertificate struct {
 }
 
 // GenerateCertificate makes an RSA key pair of bits (2048 or 3072) and a
-// self-signed certificate for commonName, valid from now for validity.
-func GenerateCertificate(commonName string, bits int, now time.Time, validity time.Duration) (GeneratedCertificate, error) {
+// self-signed certificate for commonName, valid from now for years.
+func GenerateCertificate(commonName string, bits int, now time.Time, years int) (GeneratedCertificate, error) {
 	if bits != 2048 && bits != 3072 {
 		return GeneratedCertificate{}, fmt.Errorf("generate certificate: RSA key size %d, want 2048 or 3072", bits)
 	}
@@ -59,7 +59,7 @@ func GenerateCertificate(commonName string, bits int, now time.Time, validity ti
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: commonName},
 		NotBefore:             notBefore,
-		NotAfter:              now.UTC().Add(validity).Truncate(time.Second),
+		NotAfter:              now.UTC().AddDate(years, 0, 0).Truncate(time.Second),
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 		BasicConstraintsValid: true,

@@ -14,7 +14,7 @@ import (
 func TestGenerateCertificate(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	for _, bits := range []int{2048, 3072} {
-		gen, err := GenerateCertificate(CertificateCommonName, bits, now, CertificateValidity)
+		gen, err := GenerateCertificate(CertificateCommonName, bits, now, CertificateYears)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -25,7 +25,7 @@ func TestGenerateCertificate(t *testing.T) {
 		if cert.Subject.CommonName != CertificateCommonName || cert.PublicKey.(*rsa.PublicKey).N.BitLen() != bits {
 			t.Errorf("%d bits: subject %q, key %d bits", bits, cert.Subject.CommonName, cert.PublicKey.(*rsa.PublicKey).N.BitLen())
 		}
-		if days := cert.NotAfter.Sub(now).Hours() / 24; days < 729 || days > 731 {
+		if days := cert.NotAfter.Sub(now).Hours() / 24; days < 730 || days > 731 {
 			t.Errorf("valid for %.0f days, want two years", days)
 		}
 		sum := sha1.Sum(gen.CertDER)
@@ -43,7 +43,7 @@ func TestGenerateCertificate(t *testing.T) {
 			t.Errorf("CertificateOf: %v", err)
 		}
 	}
-	if _, err := GenerateCertificate(CertificateCommonName, 1024, now, CertificateValidity); err == nil {
+	if _, err := GenerateCertificate(CertificateCommonName, 1024, now, CertificateYears); err == nil {
 		t.Error("a 1024-bit key was accepted")
 	}
 }
