@@ -318,7 +318,7 @@ func ConnectionFormPage(p Page, v ConnectionFormView) templ.Component {
 			if v.Credential != "certificate" || len(v.Credentials) > 0 {
 				templ_7745c5c3_Err = Field(FieldInput{Name: "key", Label: "Key", Type: "password", Required: true, MaxLength: 512, Autocomplete: "off",
 					Autofocus: v.FixedTenant,
-					Help:      keyHelp(v.KeyInUse), Error: v.Errors["key"]}).Render(ctx, templ_7745c5c3_Buffer)
+					Help:      keyHelp(v.KeyInUse, len(v.Credentials) > 0), Error: v.Errors["key"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -451,7 +451,10 @@ func ConnectionFormPage(p Page, v ConnectionFormView) templ.Component {
 	})
 }
 
-func keyHelp(inUse string) string {
+func keyHelp(inUse string, certificateOffered bool) string {
+	if certificateOffered {
+		return "With Key: the key's Value from Certificates & secrets in the Azure portal — not its Secret ID. Leave it empty with a certificate."
+	}
 	if inUse != "" {
 		return "Enter the new key's Value. The key in use (" + inUse + ") keeps working until the new one passes validation."
 	}

@@ -86,9 +86,9 @@ func (h *Handler) serverConnectionSubmit(w http.ResponseWriter, r *http.Request)
 		h.serverError(w, r, err)
 		return
 	}
-	h.startServerValidation(w, r, id, store.PurposeCreate)
 	h.log.Info("server connection submitted", "by", viewer(r).ID, "connection_id", id, "tenant", f.TenantDomain,
 		"application_id", f.ApplicationID, "association", f.Association, "thumbprint", thumbprint)
+	h.startServerValidation(w, r, id, store.PurposeCreate)
 }
 
 // serverConnectionSwitch validates a new certificate for a connection that
@@ -128,8 +128,8 @@ func (h *Handler) serverConnectionSwitch(w http.ResponseWriter, r *http.Request)
 		h.serverError(w, r, err)
 		return
 	}
-	h.startServerValidation(w, r, c.ID, store.PurposeEdit)
 	h.log.Info("server certificate switch requested", "by", viewer(r).ID, "connection_id", c.ID, "thumbprint", thumbprint)
+	h.startServerValidation(w, r, c.ID, store.PurposeEdit)
 }
 
 func (h *Handler) startServerValidation(w http.ResponseWriter, r *http.Request, id, purpose string) {
