@@ -34,7 +34,13 @@ type ConnectionFormView struct {
 	Clouds        []Option
 	KeyInUse      string // masked key in use, on Edit
 	Errors        FieldErrors
-	FixedTenant   bool // Edit keeps the tenant and application
+	// Credential is "key" or "certificate"; Credentials offers the choice
+	// (absent when the credential type is fixed); Certificate is the
+	// generated certificate to upload for "certificate".
+	Credential  string
+	Credentials []Option
+	Certificate *CertificateView
+	FixedTenant bool // Edit keeps the tenant and application
 }
 
 // ValidationStepView is one step on the validation page.
@@ -64,6 +70,9 @@ type ValidationView struct {
 	// AutoAdvance moves on to the summary: only just after a new connection
 	// passed, never when someone opens an old validation.
 	AutoAdvance bool
+	// Heading and PassedMessage default to directory synchronization's.
+	Heading       string
+	PassedMessage string
 }
 
 // ScheduledTime is one upcoming run, in the region's zone and in UTC (the

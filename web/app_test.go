@@ -35,6 +35,7 @@ type testApp struct {
 	logs   *syncBuffer
 	emu    *emulatortest.Server
 	dbPath string
+	sealer *secrets.Sealer
 }
 
 type syncBuffer struct {
@@ -108,7 +109,8 @@ func newTestApp(t *testing.T, opts ...appOption) *testApp {
 	}
 	srv := httptest.NewServer(h.Routes())
 	t.Cleanup(srv.Close)
-	return &testApp{t: t, store: st, server: srv, logs: logs, emu: emu, dbPath: filepath.Join(filepath.Dir(st.Path()), "connect.db")}
+	return &testApp{t: t, store: st, server: srv, logs: logs, emu: emu, dbPath: filepath.Join(filepath.Dir(st.Path()), "connect.db"),
+		sealer: sealer}
 }
 
 // addUser creates an account directly in the store.

@@ -13,7 +13,6 @@ import (
 	"github.com/connect/connect/internal/entra"
 	"github.com/connect/connect/internal/secrets"
 	"github.com/connect/connect/internal/store"
-	"github.com/connect/connect/internal/validation"
 	"github.com/connect/connect/templates"
 )
 
@@ -56,19 +55,26 @@ func (h *Handler) validationPage(w http.ResponseWriter, r *http.Request) {
 		SummaryHref: "/connections/" + c.ID, RetryHref: "/connections/" + c.ID + "/edit",
 		CanEdit: viewerRole(r).Allows(auth.Admin),
 	}
+	titles, nav := entra.StepTitles, "directory-sync"
+	if c.Kind == store.KindOffice365Server {
+		titles, nav = entra.ServerStepTitles, "server-connections"
+		v.Heading = "Validating your server connection"
+		v.PassedMessage = "Validation passed. The server connection is active with this certificate."
+		v.RetryHref = serverConnectionsPath
+	}
 	for _, s := range val.Steps {
-		sv := templates.ValidationStepView{Number: s.Step, Title: entra.StepTitles[entra.StepID(s.Step)], State: s.State,
+		sv := templates.ValidationStepView{Number: s.Step, Title: titles[entra.StepID(s.Step)], State: s.State,
 			StateLabel: stepStateLabel(s.State), Message: s.Message, Fix: s.Fix, Code: s.Code}
 		if s.State != "waiting" && s.State != "running" && s.State != "skipped" {
 			sv.Duration = fmt.Sprintf("%.1f s", float64(s.DurationMS)/1000)
 		}
 		v.Steps = append(v.Steps, sv)
 	}
-	p := h.page(r, "Validating "+c.TenantDomain, "directory-sync")
+	p := h.page(r, "Validating "+c.TenantDomain, nav)
 	switch {
 	case v.Running:
 		p.Refresh = 2
-	case v.Passed && val.Purpose == store.PurposeCreate && h.now().Sub(val.FinishedAt) < 30*time.Second:
+	case v.Passed && (val.Purpose == store.PurposeCreate || c.Kind == store.KindOffice365Server) && h.now().Sub(val.FinishedAt) < 30*time.Second:
 		// Just passed: carry on to the summary, as the product document says.
 		v.AutoAdvance = true
 		p.Refresh, p.RefreshURL = 2, v.SummaryHref
@@ -79,6 +85,10 @@ func (h *Handler) validationPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) connectionSummary(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.connection(w, r)
 	if !ok {
+		return
+	}
+	if c.Kind == store.KindOffice365Server {
+		h.serverConnectionSummary(w, r, c)
 		return
 	}
 	if c.Kind != store.KindAzureDirectorySync {
@@ -129,7 +139,17 @@ func (h *Handler) connectionEditForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.render(w, r, http.StatusOK, templates.ConnectionFormPage(h.page(r, "Edit "+c.TenantDomain, "directory-sync"), h.editForm(c, nil)))
+	if c.Kind == store.KindOffice365Server {
+		// A server connection changes by its certificate, on its own page.
+		h.redirect(w, r, serverConnectionsPath)
+		return
+	}
+	v, err := h.editFormView(r, c, nil, "")
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, templates.ConnectionFormPage(h.page(r, "Edit "+c.TenantDomain, "directory-sync"), v))
 }
 
 // connectionEditSubmit re-validates. A never-validated connection takes
@@ -140,29 +160,43 @@ func (h *Handler) connectionEditSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok || !h.parseForm(w, r) {
 		return
 	}
+	if c.Kind == store.KindOffice365Server {
+		h.redirect(w, r, serverConnectionsPath)
+		return
+	}
 	f := readConnectionForm(r)
 	fresh := c.State == store.ConnFailed || c.State == store.ConnPending
-	if errs := f.validate(fresh); len(errs) > 0 {
-		v := h.editForm(c, errs)
+	if !fresh {
+		// An active connection's replacement is of the same kind.
+		f.Credential = credentialChoice(c.CredentialType)
+	}
+	errs := f.validate(fresh)
+	cred, err := h.sealConnectionCredential(r.Context(), f, c.ID, errs)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if len(errs) > 0 {
+		v, err := h.editFormView(r, c, errs, f.Credential)
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
 		if fresh {
 			v.ApplicationID, v.TenantDomain, v.Cloud, v.AuthorityHost, v.GraphURL = f.ApplicationID, f.TenantDomain, f.Cloud, f.AuthorityHost, f.GraphURL
 		}
 		h.render(w, r, http.StatusUnprocessableEntity, templates.ConnectionFormPage(h.page(r, "Edit "+c.TenantDomain, "directory-sync"), v))
 		return
 	}
-	sealed, err := h.sealer.Seal([]byte(f.Key), validation.SecretAD(c.ID))
-	if err != nil {
-		h.serverError(w, r, fmt.Errorf("seal key: %w", err))
-		return
-	}
 	purpose := store.PurposeEdit
 	if fresh {
 		authority, graphURL := h.endpoints(f)
 		err = h.store.ResetConnection(r.Context(), c.ID, store.NewConnection{Cloud: f.Cloud, AuthorityHost: authority, GraphURL: graphURL,
-			TenantDomain: f.TenantDomain, ApplicationID: f.ApplicationID, SecretSealed: sealed, SecretHint: keyHint(f.Key)})
+			TenantDomain: f.TenantDomain, ApplicationID: f.ApplicationID, CredentialType: cred.Type,
+			SecretSealed: cred.Sealed, SecretHint: cred.Hint})
 		purpose = store.PurposeCreate
 	} else {
-		err = h.store.SetPendingSecret(r.Context(), c.ID, sealed, keyHint(f.Key))
+		err = h.store.SetPendingSecret(r.Context(), c.ID, cred.Sealed, cred.Hint)
 	}
 	if err != nil {
 		h.serverError(w, r, err)
@@ -234,6 +268,10 @@ func (h *Handler) connectionDelete(w http.ResponseWriter, r *http.Request) {
 	h.log.Info("connection deleted", "by", viewer(r).ID, "connection_id", c.ID, "tenant", c.TenantDomain)
 	h.audit(r, store.AuditConnectionDeleted, c.TenantDomain+" ("+c.ID+")", "")
 	h.flash(r, "success", "The connection to "+c.TenantDomain+" is deleted.")
+	if c.Kind == store.KindOffice365Server {
+		h.redirect(w, r, serverConnectionsPath)
+		return
+	}
 	h.redirect(w, r, "/directory-sync")
 }
 

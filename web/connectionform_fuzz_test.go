@@ -23,7 +23,7 @@ func FuzzWizardFields(f *testing.F) {
 		f.Add(s[0], s[1], s[2])
 	}
 	f.Fuzz(func(t *testing.T, appID, key, tenant string) {
-		form := connectionForm{ApplicationID: appID, Key: key, TenantDomain: tenant, Cloud: entra.CloudDefault}
+		form := connectionForm{ApplicationID: appID, Key: key, TenantDomain: tenant, Cloud: entra.CloudDefault, Credential: credentialKey}
 		errs := form.validate(true)
 		if _, bad := errs["application_id"]; !bad && !entra.IsGUID(appID) {
 			t.Fatalf("accepted application ID %q", appID)

@@ -213,6 +213,9 @@ func (h *Handler) summaryView(r *http.Request, c store.Connection) (templates.Co
 		ValidationHref: "/connections/" + c.ID + "/validation", DeleteThreshold: c.DeleteThreshold,
 	}
 	v.StateLabel, v.StateKind = connectionState(c)
+	if c.CredentialType == store.CredentialCertificate {
+		v.KeyMasked = "certificate " + c.SecretHint
+	}
 	if !c.KeyExpiresAt.IsZero() {
 		days := int(c.KeyExpiresAt.Sub(now).Hours() / 24)
 		v.KeyExpiry, v.KeyExpiryKind = fmt.Sprintf("%s (%d days left)", c.KeyExpiresAt.UTC().Format("2 January 2006"), days), "green"

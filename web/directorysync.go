@@ -1,13 +1,11 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/connect/connect/internal/auth"
 	"github.com/connect/connect/internal/secrets"
 	"github.com/connect/connect/internal/store"
-	"github.com/connect/connect/internal/validation"
 	"github.com/connect/connect/templates"
 )
 
@@ -60,13 +58,19 @@ func (h *Handler) wizardForm(w http.ResponseWriter, r *http.Request) {
 	// never the key.
 	if id := r.URL.Query().Get("from"); id != "" {
 		if c, err := h.store.ConnectionByID(r.Context(), id); err == nil {
-			f = connectionForm{ApplicationID: c.ApplicationID, TenantDomain: c.TenantDomain, Cloud: c.Cloud}
+			f = connectionForm{ApplicationID: c.ApplicationID, TenantDomain: c.TenantDomain, Cloud: c.Cloud,
+				Credential: credentialChoice(c.CredentialType)}
 			if c.Cloud == "custom" {
 				f.AuthorityHost, f.GraphURL = c.AuthorityHost, c.GraphURL
 			}
 		}
 	}
-	h.render(w, r, http.StatusOK, templates.ConnectionFormPage(h.page(r, "Enter Your Directory Synchronization Details", "directory-sync"), h.newConnectionForm(f, nil)))
+	v := h.newConnectionForm(f, nil)
+	if err := h.offerCertificate(r, &v, f.Credential); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, templates.ConnectionFormPage(h.page(r, "Enter Your Directory Synchronization Details", "directory-sync"), v))
 }
 
 // wizardSubmit is Synchronise: check the input, store the connection as
@@ -76,21 +80,27 @@ func (h *Handler) wizardSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readConnectionForm(r)
-	if errs := f.validate(true); len(errs) > 0 {
+	id := store.NewID()
+	errs := f.validate(true)
+	cred, err := h.sealConnectionCredential(r.Context(), f, id, errs)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if len(errs) > 0 {
+		v := h.newConnectionForm(f, errs)
+		if err := h.offerCertificate(r, &v, f.Credential); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
 		h.render(w, r, http.StatusUnprocessableEntity,
-			templates.ConnectionFormPage(h.page(r, "Enter Your Directory Synchronization Details", "directory-sync"), h.newConnectionForm(f, errs)))
+			templates.ConnectionFormPage(h.page(r, "Enter Your Directory Synchronization Details", "directory-sync"), v))
 		return
 	}
 	authority, graphURL := h.endpoints(f)
-	id := store.NewID()
-	sealed, err := h.sealer.Seal([]byte(f.Key), validation.SecretAD(id))
-	if err != nil {
-		h.serverError(w, r, fmt.Errorf("seal key: %w", err))
-		return
-	}
 	n := store.NewConnection{ID: id, Kind: store.KindAzureDirectorySync, Cloud: f.Cloud, AuthorityHost: authority,
-		GraphURL: graphURL, TenantDomain: f.TenantDomain, ApplicationID: f.ApplicationID, SecretSealed: sealed,
-		SecretHint: keyHint(f.Key), CreatedBy: viewer(r).ID}
+		GraphURL: graphURL, TenantDomain: f.TenantDomain, ApplicationID: f.ApplicationID, CredentialType: cred.Type,
+		SecretSealed: cred.Sealed, SecretHint: cred.Hint, CreatedBy: viewer(r).ID}
 	if err := h.store.CreateConnection(r.Context(), n); err != nil {
 		h.serverError(w, r, err)
 		return
@@ -106,7 +116,7 @@ func (h *Handler) wizardSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	h.audit(r, store.AuditConnectionCreated, f.TenantDomain+" ("+id+")", "application "+f.ApplicationID+", key "+secrets.Mask(f.Key))
 	h.log.Info("connection created", "by", viewer(r).ID, "connection_id", id, "tenant", f.TenantDomain,
-		"application_id", f.ApplicationID, "key", secrets.Mask(f.Key))
+		"application_id", f.ApplicationID, "credential", cred.Type, "key", secrets.Mask(f.Key))
 	h.redirect(w, r, "/connections/"+id+"/validation")
 }
 

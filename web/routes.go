@@ -64,6 +64,13 @@ func (h *Handler) Routes() http.Handler {
 		h.handle(r, http.MethodGet, "/directory", auth.Helpdesk, h.directorySearch)
 		h.handle(r, http.MethodGet, "/directory/{conn}/users/{id}", auth.Helpdesk, h.directoryUserPage)
 		h.handle(r, http.MethodGet, "/directory/{conn}/groups/{id}", auth.Helpdesk, h.directoryGroupPage)
+		// Flow 2: the Office 365 association for server connections. Its
+		// summary, validation and deletion are the /connections/{id} routes.
+		h.handle(r, http.MethodGet, "/server-connections/office365", auth.Helpdesk, h.serverConnectionsPage)
+		h.handle(r, http.MethodPost, "/server-connections/office365", auth.Admin, h.serverConnectionSubmit)
+		h.handle(r, http.MethodPost, "/server-connections/office365/certificates", auth.Admin, h.serverCertificateGenerate)
+		h.handle(r, http.MethodGet, "/server-connections/office365/certificates/{id}/download", auth.Helpdesk, h.serverCertificateDownload)
+		h.handle(r, http.MethodPost, "/server-connections/office365/{id}/switch", auth.Admin, h.serverConnectionSwitch)
 
 		// Accounts (administrators only).
 		h.handle(r, http.MethodGet, "/users", auth.Admin, h.usersPage)

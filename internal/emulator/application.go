@@ -22,6 +22,8 @@ var graphRoleIDs = map[string]string{
 	"Directory.Read.All":    "7ab1d382-f21e-4acd-a863-ba3e13f7da61",
 	"Application.Read.All":  "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30",
 	"Organization.Read.All": "498476ce-e0fe-48b0-b801-37ba7e2685c6",
+	// What server connections ask for instead of EWS's full_access_as_app.
+	"Mail.ReadWrite": "e2a3a72e-5f79-4c64-b1b1-878b674786c9",
 }
 
 var exchangeRoleIDs = map[string]string{

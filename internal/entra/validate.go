@@ -95,38 +95,42 @@ func (v *Validator) Validate(ctx context.Context, t Target, report func(StepRepo
 	if v.Now != nil {
 		now = v.Now
 	}
-	run := func(step StepID, fn func() StepReport) bool {
-		report(StepReport{Step: step, State: StateRunning})
-		start := time.Now()
-		r := fn()
-		r.Step = step
-		r.Duration = time.Since(start)
-		report(r)
-		return r.State == StatePassed || r.State == StateWarning
-	}
-	skipFrom := func(from StepID) {
-		for s := from; s <= StepKeyExpiry; s++ {
-			report(StepReport{Step: s, State: StateSkipped, Message: "Not checked: an earlier step failed."})
-		}
-	}
-	steps := []struct {
-		id StepID
-		fn func() StepReport
-	}{
+	steps := []step{
 		{StepTenant, func() StepReport { return v.stepTenant(ctx, t, &res) }},
 		{StepCredential, func() StepReport { return v.stepCredential(ctx, t, &res) }},
 		{StepPermissions, func() StepReport { return v.stepPermissions(&res) }},
 		{StepDirectory, func() StepReport { return v.stepDirectory(ctx, t, &res) }},
 		{StepKeyExpiry, func() StepReport { return v.stepKeyExpiry(ctx, t, &res, now()) }},
 	}
-	for _, s := range steps {
-		if !run(s.id, s.fn) {
-			skipFrom(s.id + 1)
-			return res
+	res.Passed = runSteps(steps, report)
+	return res
+}
+
+// step is one check of a validation.
+type step struct {
+	id StepID
+	fn func() StepReport
+}
+
+// runSteps runs steps in order, reporting each as it starts and ends; the
+// first failure stops it and marks the rest skipped. It reports whether
+// every step passed.
+func runSteps(steps []step, report func(StepReport)) bool {
+	for i, s := range steps {
+		report(StepReport{Step: s.id, State: StateRunning})
+		start := time.Now()
+		r := s.fn()
+		r.Step = s.id
+		r.Duration = time.Since(start)
+		report(r)
+		if r.State != StatePassed && r.State != StateWarning {
+			for _, rest := range steps[i+1:] {
+				report(StepReport{Step: rest.id, State: StateSkipped, Message: "Not checked: an earlier step failed."})
+			}
+			return false
 		}
 	}
-	res.Passed = true
-	return res
+	return true
 }
 
 func (v *Validator) app(t Target, res *Result) App {
@@ -143,20 +147,29 @@ func (v *Validator) stepTenant(ctx context.Context, t Target, res *Result) StepR
 }
 
 func (v *Validator) stepCredential(ctx context.Context, t Target, res *Result) StepReport {
-	// A cached token would hide a consent granted since it was issued: an
-	// administrator who fixed the permissions and tries again must be seen.
+	if failed, ok := v.freshTokenRoles(ctx, t, GraphScope(t.GraphURL), res); !ok {
+		return failed
+	}
+	return StepReport{State: StatePassed, Message: "Entra ID accepted the application and its key, and issued a token."}
+}
+
+// freshTokenRoles gets a new token for scope and keeps its roles in res; it
+// returns the failed step when Entra ID refuses.
+func (v *Validator) freshTokenRoles(ctx context.Context, t Target, scope string, res *Result) (StepReport, bool) {
+	// A cached token would hide a consent (or a certificate) added since it
+	// was issued: an administrator who fixed it and tries again must be seen.
 	v.Clients.Forget(v.app(t, res))
-	token, err := v.Clients.Token(ctx, v.app(t, res), t.Credential, GraphScope(t.GraphURL))
+	token, err := v.Clients.Token(ctx, v.app(t, res), t.Credential, scope)
 	if err != nil {
-		return failure(ctx, err, t, "get a token")
+		return failure(ctx, err, t, "get a token"), false
 	}
 	claims, err := ReadClaims(token)
 	if err != nil {
 		return StepReport{State: StateFailed, Message: "Entra ID answered with a token Connect cannot read.",
-			Fix: "Check that the authority host is an Entra ID endpoint."}
+			Fix: "Check that the authority host is an Entra ID endpoint."}, false
 	}
 	res.Roles = claims.Roles
-	return StepReport{State: StatePassed, Message: "Entra ID accepted the application and its key, and issued a token."}
+	return StepReport{}, true
 }
 
 func (v *Validator) stepPermissions(res *Result) StepReport {

@@ -17,6 +17,13 @@ const (
 	KindOffice365Server    = "office365_server"
 )
 
+// Credential types: a client secret ("key"), or a certificate Connect
+// generated, whose PEM (certificate and private key) is sealed in its place.
+const (
+	CredentialSecret      = "secret"
+	CredentialCertificate = "certificate"
+)
+
 // Connection states.
 const (
 	ConnPending  = "pending"
@@ -36,7 +43,8 @@ type Connection struct {
 	TenantDomain    string
 	TenantID        string
 	ApplicationID   string
-	CredentialType  string
+	CredentialType  string // CredentialSecret or CredentialCertificate
+	Association     string // server connections: "graph" or "ews"
 	SecretSealed    string
 	SecretHint      string
 	SecretSetAt     time.Time
@@ -56,7 +64,7 @@ type Connection struct {
 }
 
 const connectionColumns = `id, kind, cloud, authority_host, graph_url, tenant_domain, tenant_id, application_id,
-	credential_type, secret_sealed, secret_hint, COALESCE(secret_set_at, ''), pending_sealed, pending_hint,
+	credential_type, association, secret_sealed, secret_hint, COALESCE(secret_set_at, ''), pending_sealed, pending_hint,
 	COALESCE(key_expires_at, ''), key_expiry_note, permissions, user_count, group_count, state, delete_threshold,
 	COALESCE(created_by, 0), created_at, updated_at, COALESCE(validated_at, '')`
 
@@ -64,7 +72,7 @@ func scanConnection(row interface{ Scan(...any) error }) (Connection, error) {
 	var c Connection
 	var setAt, expires, perms, created, updated, validated string
 	err := row.Scan(&c.ID, &c.Kind, &c.Cloud, &c.AuthorityHost, &c.GraphURL, &c.TenantDomain, &c.TenantID, &c.ApplicationID,
-		&c.CredentialType, &c.SecretSealed, &c.SecretHint, &setAt, &c.PendingSealed, &c.PendingHint,
+		&c.CredentialType, &c.Association, &c.SecretSealed, &c.SecretHint, &setAt, &c.PendingSealed, &c.PendingHint,
 		&expires, &c.KeyExpiryNote, &perms, &c.UserCount, &c.GroupCount, &c.State, &c.DeleteThreshold,
 		&c.CreatedBy, &created, &updated, &validated)
 	if err != nil {
@@ -94,23 +102,34 @@ type NewConnection struct {
 	GraphURL      string
 	TenantDomain  string
 	ApplicationID string
-	SecretSealed  string
-	SecretHint    string
-	CreatedBy     int64
+	// CredentialType defaults to CredentialSecret; for a certificate,
+	// SecretHint is its base64 SHA-1 thumbprint.
+	CredentialType string
+	Association    string
+	SecretSealed   string
+	SecretHint     string
+	CreatedBy      int64
 }
 
 // CreateConnection stores a pending connection.
 func (s *Store) CreateConnection(ctx context.Context, n NewConnection) error {
 	now := formatTime(time.Now())
 	_, err := s.Writer.ExecContext(ctx, `INSERT INTO connections (id, kind, cloud, authority_host, graph_url, tenant_domain,
-		application_id, secret_sealed, secret_hint, secret_set_at, state, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULLIF(?, 0), ?, ?)`,
-		n.ID, n.Kind, n.Cloud, n.AuthorityHost, n.GraphURL, n.TenantDomain, n.ApplicationID, n.SecretSealed, n.SecretHint,
-		now, n.CreatedBy, now, now)
+		application_id, credential_type, association, secret_sealed, secret_hint, secret_set_at, state, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', NULLIF(?, 0), ?, ?)`,
+		n.ID, n.Kind, n.Cloud, n.AuthorityHost, n.GraphURL, n.TenantDomain, n.ApplicationID, n.credentialType(), n.Association,
+		n.SecretSealed, n.SecretHint, now, n.CreatedBy, now, now)
 	if err != nil {
 		return fmt.Errorf("create connection: %w", err)
 	}
 	return nil
+}
+
+func (n NewConnection) credentialType() string {
+	if n.CredentialType == "" {
+		return CredentialSecret
+	}
+	return n.CredentialType
 }
 
 // ConnectionByID reads one connection.
@@ -199,9 +218,11 @@ func (s *Store) DeleteConnection(ctx context.Context, id string) error {
 func (s *Store) ResetConnection(ctx context.Context, id string, n NewConnection) error {
 	now := formatTime(time.Now())
 	res, err := s.Writer.ExecContext(ctx, `UPDATE connections SET cloud = ?, authority_host = ?, graph_url = ?, tenant_domain = ?,
-		application_id = ?, secret_sealed = ?, secret_hint = ?, secret_set_at = ?, pending_sealed = '', pending_hint = '',
+		application_id = ?, credential_type = ?, association = ?, secret_sealed = ?, secret_hint = ?, secret_set_at = ?,
+		pending_sealed = '', pending_hint = '',
 		tenant_id = '', permissions = '', key_expires_at = NULL, key_expiry_note = '', state = 'pending', updated_at = ?
-		WHERE id = ?`, n.Cloud, n.AuthorityHost, n.GraphURL, n.TenantDomain, n.ApplicationID, n.SecretSealed, n.SecretHint, now, now, id)
+		WHERE id = ?`, n.Cloud, n.AuthorityHost, n.GraphURL, n.TenantDomain, n.ApplicationID, n.credentialType(), n.Association,
+		n.SecretSealed, n.SecretHint, now, now, id)
 	if err != nil {
 		return fmt.Errorf("reset connection %s: %w", id, err)
 	}

@@ -64,19 +64,40 @@ func (r *Runner) SetNotifier(n Notifier) { r.notify = n }
 // sealed value cannot be moved to another row.
 func SecretAD(connectionID string) string { return "connections/" + connectionID + "/secret" }
 
+// Credential opens a connection's credential and its hint (a secret's first
+// characters, a certificate's thumbprint): the one in use, or with pending
+// the replacement under validation when there is one. Whatever signs in as
+// the connection's application (validation, synchronization) uses it.
+func Credential(sealer *secrets.Sealer, conn store.Connection, pending bool) (entra.Credential, string, error) {
+	sealed, hint := conn.SecretSealed, conn.SecretHint
+	if pending && conn.PendingSealed != "" {
+		sealed, hint = conn.PendingSealed, conn.PendingHint
+	}
+	key, err := sealer.Open(sealed, SecretAD(conn.ID))
+	if err != nil {
+		return entra.Credential{}, "", fmt.Errorf("open credential of connection %s: %w", conn.ID, err)
+	}
+	if conn.CredentialType == store.CredentialCertificate {
+		// The sealed value is the certificate and its private key, as PEM.
+		return entra.Credential{CertPEM: key}, hint, nil
+	}
+	return entra.Credential{Secret: string(key)}, hint, nil
+}
+
 // Start records a new validation of the connection and runs it in the
 // background. purpose is store.PurposeCreate or store.PurposeEdit; with
 // PurposeEdit the replacement key (pending) is checked, not the one in use.
 func (r *Runner) Start(ctx context.Context, conn store.Connection, purpose string) (int64, error) {
-	sealed, hint := conn.SecretSealed, conn.SecretHint
-	if purpose == store.PurposeEdit && conn.PendingSealed != "" {
-		sealed, hint = conn.PendingSealed, conn.PendingHint
-	}
-	key, err := r.sealer.Open(sealed, SecretAD(conn.ID))
+	cred, hint, err := Credential(r.sealer, conn, purpose == store.PurposeEdit)
 	if err != nil {
-		return 0, fmt.Errorf("open key of connection %s: %w", conn.ID, err)
+		return 0, err
 	}
-	id, err := r.store.StartValidation(ctx, conn.ID, purpose, len(entra.StepTitles))
+	server := conn.Kind == store.KindOffice365Server
+	steps := len(entra.StepTitles)
+	if server {
+		steps = len(entra.ServerStepTitles)
+	}
+	id, err := r.store.StartValidation(ctx, conn.ID, purpose, steps)
 	if err != nil {
 		return 0, err
 	}
@@ -85,18 +106,27 @@ func (r *Runner) Start(ctx context.Context, conn store.Connection, purpose strin
 		GraphURL:      conn.GraphURL,
 		Tenant:        conn.TenantDomain,
 		ClientID:      conn.ApplicationID,
-		Credential:    entra.Credential{Secret: string(key)},
+		Credential:    cred,
 		KeyHint:       hint,
 	}
+	validate := func(ctx context.Context, report func(entra.StepReport)) entra.Result {
+		if server {
+			return r.validator.ValidateServer(ctx, target, entra.Association(conn.Association), report)
+		}
+		return r.validator.Validate(ctx, target, report)
+	}
+	// Only directory synchronization has a first run to hand to the worker.
+	queueFirstRun := purpose == store.PurposeCreate && !server
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		r.run(id, conn.ID, purpose, target)
+		r.run(id, conn.ID, purpose, queueFirstRun, validate)
 	}()
 	return id, nil
 }
 
-func (r *Runner) run(validationID int64, connID, purpose string, target entra.Target) {
+func (r *Runner) run(validationID int64, connID, purpose string, queueFirstRun bool,
+	validate func(context.Context, func(entra.StepReport)) entra.Result) {
 	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
 	defer cancel()
 	// Recording must work even after the validation's own deadline passed.
@@ -111,7 +141,7 @@ func (r *Runner) run(validationID int64, connID, purpose string, target entra.Ta
 		}
 	}
 	start := time.Now()
-	res := r.validator.Validate(ctx, target, report)
+	res := validate(ctx, report)
 	if !res.Passed {
 		if err := r.store.FinishValidationFailed(record, validationID); err != nil {
 			r.log.Error("finish failed validation", "connection_id", connID, "err", err)
@@ -121,7 +151,7 @@ func (r *Runner) run(validationID int64, connID, purpose string, target entra.Ta
 	}
 	facts := store.ValidatedFacts{TenantID: res.TenantID, Permissions: res.Roles, UserCount: res.Users,
 		GroupCount: res.Groups, KeyExpiresAt: res.KeyExpires, KeyExpiryNote: res.KeyExpiryNote}
-	runID, err := r.store.FinishValidationPassed(record, validationID, facts, purpose == store.PurposeCreate)
+	runID, err := r.store.FinishValidationPassed(record, validationID, facts, queueFirstRun)
 	if err != nil {
 		r.log.Error("finish passed validation", "connection_id", connID, "err", err)
 		return

@@ -9,6 +9,7 @@ import (
 	"github.com/connect/connect/internal/entra"
 	"github.com/connect/connect/internal/graph"
 	"github.com/connect/connect/internal/store"
+	"github.com/connect/connect/internal/validation"
 )
 
 // stopWrite bounds the database writes that record a run's end after the
@@ -80,15 +81,15 @@ func (w *Worker) endFailed(ctx context.Context, run store.Run, gc *graph.Client,
 	}
 }
 
-// graphClient is a Graph client for one run, with the connection's key
-// opened just for it, so the run's Stats are its own.
+// graphClient is a Graph client for one run, with the connection's key or
+// certificate opened just for it, so the run's Stats are its own.
 func (w *Worker) graphClient(conn store.Connection) (*graph.Client, error) {
-	if conn.CredentialType != "secret" {
-		return nil, fmt.Errorf("connection %s: credential type %q cannot synchronize the directory", conn.ID, conn.CredentialType)
+	if conn.Kind != store.KindAzureDirectorySync {
+		return nil, fmt.Errorf("connection %s is a %s connection: it does not synchronize a directory", conn.ID, conn.Kind)
 	}
-	secret, err := w.opts.Sealer.Open(conn.SecretSealed, "connections/"+conn.ID+"/secret")
+	cred, _, err := validation.Credential(w.opts.Sealer, conn, false)
 	if err != nil {
-		return nil, fmt.Errorf("open the key of connection %s: %w", conn.ID, err)
+		return nil, err
 	}
 	tenant := conn.TenantID
 	if tenant == "" {
@@ -97,7 +98,7 @@ func (w *Worker) graphClient(conn store.Connection) (*graph.Client, error) {
 	ts := entra.TokenSource{
 		Clients:    w.opts.Clients,
 		App:        entra.App{AuthorityHost: conn.AuthorityHost, Tenant: tenant, ClientID: conn.ApplicationID},
-		Credential: entra.Credential{Secret: string(secret)},
+		Credential: cred,
 		Scope:      entra.GraphScope(conn.GraphURL),
 	}
 	gc, err := graph.New(conn.GraphURL, w.opts.Clients.HTTPClient(), ts, w.opts.GraphOptions...)
