@@ -77,6 +77,17 @@ func TestBrowserDirectorySyncWizard(t *testing.T) {
 	if last := text(t, ctx, "[data-testid=last-run]"); !strings.Contains(last, "Succeeded") || !strings.Contains(last, "Users: 12 added") {
 		t.Fatalf("last run: %q", last)
 	}
+	// Sync now: queued at once, carried out by the worker, shown when done.
+	app.emu.CreateUser(t, map[string]any{"displayName": "Walk Newcomer", "userPrincipalName": "walk.newcomer@" + tn.Domain})
+	submit(t, ctx, "Sync now", "[data-testid=sync-now]")
+	if msg := text(t, ctx, "[data-testid=flash]"); !strings.Contains(msg, "queued") {
+		t.Fatalf("flash after Sync now: %q", msg)
+	}
+	if !eventuallyShows(ctx, "[data-testid=last-run]", []string{"Sync now", "Users: 1 added"}, 60*time.Second) {
+		shot.take(ctx, "sync-now-stuck")
+		t.Fatal("the Sync now run did not show as done")
+	}
+	shot.take(ctx, "sync-now-done")
 	// JavaScript put the viewer's own zone beside the region's.
 	if local := text(t, ctx, "#next-run-local-0"); !strings.Contains(local, "your time") {
 		t.Errorf("viewer's zone not shown: %q", local)
@@ -88,4 +99,25 @@ func TestBrowserDirectorySyncWizard(t *testing.T) {
 	if !fitsWidth(t, ctx) {
 		t.Error("summary scrolls sideways at 390 px")
 	}
+}
+
+// eventuallyShows reads an element's text until it holds every want, riding
+// out the page's own reloads (a finished run reloads the summary).
+func eventuallyShows(ctx context.Context, sel string, want []string, limit time.Duration) bool {
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		got, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
+		cancel()
+		if err != nil {
+			continue
+		}
+		all := true
+		for _, w := range want {
+			all = all && strings.Contains(got, w)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
