@@ -46,6 +46,7 @@ type HealthRuleLine struct {
 // StatusView is the status page.
 type StatusView struct {
 	Rows       []StatusRow
+	ServerRows []ServerStatusRow
 	Rule       []HealthRuleLine
 	Region     string
 	RegionZone string
@@ -139,4 +140,18 @@ type DeletionRow struct {
 	DisplayName string
 	Detail      string
 	ID          string
+}
+
+// ServerStatusRow is one Office 365 server connection on the status page.
+type ServerStatusRow struct {
+	ID              string
+	TenantDomain    string
+	Association     string
+	StateLabel      string
+	StateKind       string
+	Health          string
+	HealthLabel     string
+	Reason          string
+	Certificate     string
+	CertificateKind string
 }

@@ -129,6 +129,10 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Rows = append(v.Rows, row)
 	}
+	if v.ServerRows, err = h.serverStatusRows(r, now); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	p := h.page(r, "Status", "status")
 	if v.Live {
 		p.Refresh = 10
@@ -141,4 +145,45 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) runProgress(run store.Run, now time.Time) string {
 	rv := h.runView(run, now)
 	return rv.Started + " " + rv.Summary
+}
+
+// serverStatusRows rates the Office 365 server connections by the same rule
+// as directory connections, as far as it applies: they do not synchronize,
+// so a failed validation or an expired certificate is red, a certificate
+// expiring within 30 days amber.
+func (h *Handler) serverStatusRows(r *http.Request, now time.Time) ([]templates.ServerStatusRow, error) {
+	conns, err := h.store.Connections(r.Context(), store.KindOffice365Server)
+	if err != nil {
+		return nil, err
+	}
+	var rows []templates.ServerStatusRow
+	for _, c := range conns {
+		row := templates.ServerStatusRow{ID: c.ID, TenantDomain: c.TenantDomain, Association: associationLabel(c.Association)}
+		row.StateLabel, row.StateKind = connectionState(c)
+		row.Certificate, row.CertificateKind = certificateExpiry(c.KeyExpiresAt, now)
+		colour, reason := health.Green, ""
+		switch {
+		case c.State == store.ConnFailed:
+			colour, reason = health.Red, "The last validation failed: open the connection to see why."
+		case c.State != store.ConnActive:
+			colour = health.Grey
+		case !c.KeyExpiresAt.IsZero() && !c.KeyExpiresAt.After(now):
+			colour, reason = health.Red, "The certificate has expired: generate a new one and switch to it."
+		case !c.KeyExpiresAt.IsZero() && c.KeyExpiresAt.Sub(now) < expiryWarning:
+			colour, reason = health.Amber, "The certificate expires within 30 days: rotate it."
+		}
+		row.Health, row.HealthLabel, row.Reason = string(colour), healthLabels[colour], reason
+		if colour == health.Grey {
+			row.HealthLabel = "Not in use"
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func associationLabel(a string) string {
+	if a == "ews" {
+		return "Exchange Web Services (legacy)"
+	}
+	return "Microsoft Graph"
 }
