@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -78,12 +77,7 @@ func (h *Handler) apiTokenRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := h.store.RevokeAPIToken(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		h.notFound(w, r)
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, err)
+	if h.lookupFailed(w, r, err) {
 		return
 	}
 	h.audit(r, store.AuditTokenRevoked, "API token "+strconv.FormatInt(t.ID, 10)+" "+t.Name, "")

@@ -41,12 +41,7 @@ func (h *Handler) decideRun(approve bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := chi.URLParam(r, "id")
 		run, err := h.store.RunByID(r.Context(), id)
-		if errors.Is(err, store.ErrNotFound) || len(id) > 64 {
-			h.notFound(w, r)
-			return
-		}
-		if err != nil {
-			h.serverError(w, r, err)
+		if h.lookupFailed(w, r, err) {
 			return
 		}
 		who := viewer(r).Email

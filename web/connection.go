@@ -24,15 +24,7 @@ func (h *Handler) connection(w http.ResponseWriter, r *http.Request) (store.Conn
 		return store.Connection{}, false
 	}
 	c, err := h.store.ConnectionByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		h.notFound(w, r)
-		return c, false
-	}
-	if err != nil {
-		h.serverError(w, r, err)
-		return c, false
-	}
-	return c, true
+	return c, !h.lookupFailed(w, r, err)
 }
 
 func (h *Handler) validationPage(w http.ResponseWriter, r *http.Request) {

@@ -2,12 +2,14 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/connect/connect/internal/auth"
+	"github.com/connect/connect/internal/store"
 	"github.com/connect/connect/templates"
 )
 
@@ -95,6 +97,20 @@ func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error)
 func (h *Handler) clientError(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
 	p := h.page(r, heading, "")
 	h.render(w, r, status, templates.ErrorPage(p, templates.ErrorView{Status: status, Heading: heading, Message: message}))
+}
+
+// lookupFailed answers a failed look-up — 404 when the thing does not exist,
+// 500 otherwise — and reports whether it answered.
+func (h *Handler) lookupFailed(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		h.notFound(w, r)
+	default:
+		h.serverError(w, r, err)
+	}
+	return true
 }
 
 func (h *Handler) forbidden(w http.ResponseWriter, r *http.Request) {

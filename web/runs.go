@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -82,12 +81,7 @@ func (h *Handler) runDetailPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	run, err := h.store.RunByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		h.notFound(w, r)
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, err)
+	if h.lookupFailed(w, r, err) {
 		return
 	}
 	c, err := h.store.ConnectionByID(r.Context(), run.ConnectionID)

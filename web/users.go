@@ -102,12 +102,7 @@ func (h *Handler) userUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target, err := h.store.UserByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		h.notFound(w, r)
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, err)
+	if h.lookupFailed(w, r, err) {
 		return
 	}
 	disabled := disabledText == "true"
