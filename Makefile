@@ -8,7 +8,7 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 PKGS      := ./...
 
-.PHONY: bench bench-quick build-all help run demo generate check-generated fmt-check lint vet test test-go test-browser browser-deps bench audit build clean
+.PHONY: bench bench-quick build-all help run demo generate check-generated fmt-check lint vet test test-go browser-deps bench audit build clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -45,8 +45,12 @@ browser-deps: ## install Debian's Chromium for the browser tests when missing
 	fi
 	@"$(CHROMIUM)" --version
 
+TALLY_FILE := $(CURDIR)/testoutput/tallies.txt
+
 test-go: browser-deps ## unit, integration and browser tests with the race detector
-	CONNECT_BROWSER_TESTS=required CONNECT_CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 $(PKGS)
+	@mkdir -p testoutput && rm -f $(TALLY_FILE)
+	CONNECT_TALLY_FILE=$(TALLY_FILE) CONNECT_BROWSER_TESTS=required CONNECT_CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 $(PKGS)
+	@if [ -s $(TALLY_FILE) ]; then echo "Reliability figures:"; sed 's/^/  /' $(TALLY_FILE); fi
 
 test: fmt-check vet check-generated audit test-go ## everything CI runs
 	@echo "make test: all checks passed"

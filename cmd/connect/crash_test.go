@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/connect/connect/internal/emulator/emulatortest"
 	"github.com/connect/connect/internal/store"
+	"github.com/connect/connect/internal/testutil"
 )
 
 // The crash test kills a real `connect serve` with SIGKILL at several points
@@ -80,7 +80,7 @@ func TestCrashDuringSyncLosesNothing(t *testing.T) {
 	c.kill()
 	c.checkIntegrity()
 	c.compareWithTenant(emu, connID)
-	fmt.Printf("crash test: kills %d, runs interrupted %d, objects lost or diverged: 0\n", len(kills), len(kills))
+	testutil.Tally(t, "crash test: kills %d, runs interrupted %d, objects lost or diverged: 0", len(kills), len(kills))
 }
 
 type crashApp struct {

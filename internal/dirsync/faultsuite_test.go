@@ -1,7 +1,6 @@
 package dirsync_test
 
 import (
-	"fmt"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/connect/connect/internal/emulator/emulatortest"
 	"github.com/connect/connect/internal/graph"
 	"github.com/connect/connect/internal/store"
+	"github.com/connect/connect/internal/testutil"
 )
 
 // The fault suite of issue 10: the emulator injects every kind of Graph
@@ -102,7 +102,7 @@ func TestFaultSuite(t *testing.T) {
 		})
 	}
 	t.Cleanup(func() {
-		fmt.Printf("faults injected: %d, runs: %d, objects lost or diverged: %d\n", faultsMet.Load(), runs.Load(), lost.Load())
+		testutil.Tally(t, "faults injected: %d, runs: %d, objects lost or diverged: %d", faultsMet.Load(), runs.Load(), lost.Load())
 	})
 }
 
