@@ -92,3 +92,28 @@ func TestSetupTokenRefusals(t *testing.T) {
 		})
 	}
 }
+
+// An administrator added by any other route (here as `connect user add` does,
+// while serve runs) ends the printed link at once.
+func TestSetupTokenEndsWhenAnAdministratorExists(t *testing.T) {
+	app := newTestApp(t)
+	token := app.setupToken(time.Now().Add(time.Hour))
+	if resp := app.browser().get("/setup?token=" + token); resp.StatusCode != http.StatusOK {
+		t.Fatalf("fresh token: status %d, want 200", resp.StatusCode)
+	}
+	app.addUser("owner@example.com", "admin")
+
+	b := app.browser()
+	for name, resp := range map[string]*http.Response{
+		"form":   b.get("/setup?token=" + token),
+		"submit": b.post("/setup", url.Values{"token": {token}, "email": {"intruder@example.com"}, "password": {testPassword}, "password_confirm": {testPassword}}),
+	} {
+		doc := parse(t, resp)
+		if resp.StatusCode != http.StatusBadRequest || doc.Find(`[data-testid=setup-invalid]`).Length() != 1 {
+			t.Errorf("%s: status %d, want 400 with an explanation", name, resp.StatusCode)
+		}
+	}
+	if _, err := app.store.UserByEmail(context.Background(), "intruder@example.com"); err == nil {
+		t.Fatal("a setup token created a second administrator after one existed")
+	}
+}

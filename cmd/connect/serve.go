@@ -162,7 +162,7 @@ func announceSetup(ctx context.Context, st *store.Store, baseURL string, log *sl
 		return err
 	}
 	if admins > 0 {
-		return nil
+		return st.DropSetupTokens(ctx)
 	}
 	token, hash, err := auth.NewToken()
 	if err != nil {

@@ -12,6 +12,19 @@ import (
 // alike, so the page does not tell an attacker which.
 var ErrSetupTokenInvalid = errors.New("setup token is unknown, expired or already used")
 
+// noAdminYet keeps a setup token from working once an administrator exists
+// by any route (another setup, or `connect user add` while serve runs).
+const noAdminYet = `NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0)`
+
+// DropSetupTokens removes every unused setup token, for a start that finds an
+// administrator already there.
+func (s *Store) DropSetupTokens(ctx context.Context) error {
+	if _, err := s.Writer.ExecContext(ctx, `DELETE FROM setup_tokens WHERE used_at IS NULL`); err != nil {
+		return fmt.Errorf("drop unused setup tokens: %w", err)
+	}
+	return nil
+}
+
 // ReplaceSetupToken drops any earlier unused token and stores the hash of a
 // new one: only the latest printed link works.
 func (s *Store) ReplaceSetupToken(ctx context.Context, tokenHash string, expires time.Time) error {
@@ -32,7 +45,7 @@ func (s *Store) ReplaceSetupToken(ctx context.Context, tokenHash string, expires
 func (s *Store) SetupTokenValid(ctx context.Context, tokenHash string, now time.Time) (bool, error) {
 	var n int
 	err := s.Reader.QueryRowContext(ctx,
-		`SELECT COUNT(*) FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+		`SELECT COUNT(*) FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND `+noAdminYet,
 		tokenHash, formatTime(now)).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check setup token: %w", err)
@@ -47,7 +60,7 @@ func (s *Store) CreateFirstAdmin(ctx context.Context, tokenHash string, now time
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx,
-			`UPDATE setup_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+			`UPDATE setup_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND `+noAdminYet,
 			formatTime(now), tokenHash, formatTime(now))
 		if err != nil {
 			return fmt.Errorf("spend setup token: %w", err)
