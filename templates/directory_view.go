@@ -17,6 +17,8 @@ type DirectorySearchView struct {
 	Pager          PagerView
 	HasDirectories bool // at least one connection has synchronized
 	CanConnect     bool
+	QueryError     string
+	TruncatedAt    int // non-zero: the last page allowed, and more hits follow
 }
 
 // AttributeRow is one attribute of a user or group.

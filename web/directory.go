@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -17,6 +18,9 @@ const (
 	directoryPageSize = 50
 	membersPageSize   = 50
 	maxQueryLength    = 256
+	// maxSearchPages bounds how deep a search pages: each page reads that
+	// many rows from every index, and a person refines a search long before.
+	maxSearchPages = 20
 )
 
 func userHref(connID, id string) string  { return "/directory/" + connID + "/users/" + id }
@@ -37,19 +41,23 @@ func (h *Handler) tenantDomains(r *http.Request) (map[string]string, error) {
 
 func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	status := http.StatusOK
+	var queryError string
 	if len(q) > maxQueryLength {
-		q = q[:maxQueryLength]
+		q, status = "", http.StatusBadRequest
+		queryError = fmt.Sprintf("Search for at most %d characters: the start of a name or address is enough.", maxQueryLength)
 	}
 	domains, err := h.tenantDomains(r)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	v := templates.DirectorySearchView{Query: q, HasDirectories: len(domains) > 0, CanConnect: viewerRole(r).Allows(auth.Admin)}
+	v := templates.DirectorySearchView{Query: q, HasDirectories: len(domains) > 0, CanConnect: viewerRole(r).Allows(auth.Admin),
+		QueryError: queryError}
 	if q != "" && v.HasDirectories {
 		// The search reads at most limit rows per index, so asking for one
 		// more than the pages so far tells whether another page exists.
-		page := pageNumber(r, "page")
+		page := min(pageNumber(r, "page"), maxSearchPages)
 		hits, err := h.store.SearchDirectory(r.Context(), "", q, page*directoryPageSize+1)
 		if err != nil {
 			h.serverError(w, r, err)
@@ -62,8 +70,11 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Pager = pager(r, "page", page, directoryPageSize, len(hits), "results")
 		v.Pager.Total = 0 // only whether there is more: the search does not count
+		if page == maxSearchPages && v.Pager.NextHref != "" {
+			v.Pager.NextHref, v.TruncatedAt = "", maxSearchPages*directoryPageSize
+		}
 	}
-	h.render(w, r, http.StatusOK, templates.DirectorySearchPage(h.page(r, "Directory", "directory"), v))
+	h.render(w, r, status, templates.DirectorySearchPage(h.page(r, "Directory", "directory"), v))
 }
 
 func hitRow(kind, connID, id, name, secondary, domain string) templates.DirectoryHitRow {

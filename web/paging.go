@@ -11,13 +11,17 @@ import (
 	"github.com/connect/connect/templates"
 )
 
-// pageNumber reads ?<param>= (1 when absent or nonsense).
+// maxPageNumber bounds ?page= so that page × size can never overflow into a
+// negative offset; no list of ours has anywhere near this many pages.
+const maxPageNumber = 100_000
+
+// pageNumber reads ?<param>= (1 when absent or nonsense, at most maxPageNumber).
 func pageNumber(r *http.Request, param string) int {
 	n, err := strconv.Atoi(r.URL.Query().Get(param))
 	if err != nil || n < 1 {
 		return 1
 	}
-	return n
+	return min(n, maxPageNumber)
 }
 
 // pager builds the links around page of a list of total items; other query
