@@ -179,12 +179,32 @@ func (f ValidatedFacts) expires() any {
 	return formatTime(f.KeyExpiresAt)
 }
 
-// SetPendingSecret stores a replacement key to validate; the key in use stays.
+// SetPendingSecret stores a replacement key to validate; the key in use
+// stays. A validation still running for the connection is ended: it was
+// checking other details, and must not promote this key when it passes.
 func (s *Store) SetPendingSecret(ctx context.Context, id, sealed, hint string) error {
-	_, err := s.Writer.ExecContext(ctx, `UPDATE connections SET pending_sealed = ?, pending_hint = ?, updated_at = ? WHERE id = ?`,
-		sealed, hint, formatTime(time.Now()), id)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		now := formatTime(time.Now())
+		if err := supersedeValidationsTx(ctx, tx, id, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE connections SET pending_sealed = ?, pending_hint = ?, updated_at = ? WHERE id = ?`,
+			sealed, hint, now, id)
+		if err != nil {
+			return fmt.Errorf("store replacement key of %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// supersedeValidationsTx ends a connection's running validations as failed
+// before its details change, so a late answer for the old details can never
+// activate the new ones (Finish* only act on a running validation).
+func supersedeValidationsTx(ctx context.Context, tx *sql.Tx, connID, now string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE validations SET state = 'failed', finished_at = ? WHERE connection_id = ? AND state = 'running'`,
+		now, connID)
 	if err != nil {
-		return fmt.Errorf("store replacement key of %s: %w", id, err)
+		return fmt.Errorf("end running validations of %s: %w", connID, err)
 	}
 	return nil
 }
@@ -216,18 +236,23 @@ func (s *Store) DeleteConnection(ctx context.Context, id string) error {
 // ResetConnection replaces every detail of a connection that never passed
 // validation (the wizard's "Try again") and makes it pending again.
 func (s *Store) ResetConnection(ctx context.Context, id string, n NewConnection) error {
-	now := formatTime(time.Now())
-	res, err := s.Writer.ExecContext(ctx, `UPDATE connections SET cloud = ?, authority_host = ?, graph_url = ?, tenant_domain = ?,
-		application_id = ?, credential_type = ?, association = ?, secret_sealed = ?, secret_hint = ?, secret_set_at = ?,
-		pending_sealed = '', pending_hint = '',
-		tenant_id = '', permissions = '', key_expires_at = NULL, key_expiry_note = '', state = 'pending', updated_at = ?
-		WHERE id = ?`, n.Cloud, n.AuthorityHost, n.GraphURL, n.TenantDomain, n.ApplicationID, n.credentialType(), n.Association,
-		n.SecretSealed, n.SecretHint, now, now, id)
-	if err != nil {
-		return fmt.Errorf("reset connection %s: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("connection %s: %w", id, ErrNotFound)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		now := formatTime(time.Now())
+		if err := supersedeValidationsTx(ctx, tx, id, now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE connections SET cloud = ?, authority_host = ?, graph_url = ?, tenant_domain = ?,
+			application_id = ?, credential_type = ?, association = ?, secret_sealed = ?, secret_hint = ?, secret_set_at = ?,
+			pending_sealed = '', pending_hint = '',
+			tenant_id = '', permissions = '', key_expires_at = NULL, key_expiry_note = '', state = 'pending', updated_at = ?
+			WHERE id = ?`, n.Cloud, n.AuthorityHost, n.GraphURL, n.TenantDomain, n.ApplicationID, n.credentialType(), n.Association,
+			n.SecretSealed, n.SecretHint, now, now, id)
+		if err != nil {
+			return fmt.Errorf("reset connection %s: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("connection %s: %w", id, ErrNotFound)
+		}
+		return nil
+	})
 }

@@ -69,6 +69,18 @@ func (s *Store) RecordValidationStep(ctx context.Context, validationID int64, st
 	return nil
 }
 
+// finishValidationTx records a validation's outcome and reports whether it
+// was still running: one superseded by newer details changes nothing more.
+func finishValidationTx(ctx context.Context, tx *sql.Tx, validationID int64, state, now string) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE validations SET state = ?, finished_at = ? WHERE id = ? AND state = 'running'`,
+		state, now, validationID)
+	if err != nil {
+		return false, fmt.Errorf("finish validation %d: %w", validationID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // FinishValidationFailed ends a validation that did not pass. A new
 // connection becomes failed; an edited one keeps its key in use and drops
 // the replacement.
@@ -79,8 +91,8 @@ func (s *Store) FinishValidationFailed(ctx context.Context, validationID int64) 
 			return fmt.Errorf("read validation %d: %w", validationID, err)
 		}
 		now := formatTime(time.Now())
-		if _, err := tx.ExecContext(ctx, `UPDATE validations SET state = 'failed', finished_at = ? WHERE id = ?`, now, validationID); err != nil {
-			return fmt.Errorf("finish validation %d: %w", validationID, err)
+		if live, err := finishValidationTx(ctx, tx, validationID, "failed", now); err != nil || !live {
+			return err
 		}
 		q := `UPDATE connections SET pending_sealed = '', pending_hint = '', updated_at = ? WHERE id = ?`
 		if purpose == PurposeCreate {
@@ -104,8 +116,8 @@ func (s *Store) FinishValidationPassed(ctx context.Context, validationID int64, 
 			return fmt.Errorf("read validation %d: %w", validationID, err)
 		}
 		now := formatTime(time.Now())
-		if _, err := tx.ExecContext(ctx, `UPDATE validations SET state = 'passed', finished_at = ? WHERE id = ?`, now, validationID); err != nil {
-			return fmt.Errorf("finish validation %d: %w", validationID, err)
+		if live, err := finishValidationTx(ctx, tx, validationID, "passed", now); err != nil || !live {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE connections SET
 			secret_sealed = CASE WHEN pending_sealed != '' THEN pending_sealed ELSE secret_sealed END,
