@@ -268,11 +268,18 @@ func keyEnd(app graph.Application, t Target) (time.Time, bool) {
 	return end, found
 }
 
+// Explain says in plain words why a call to Entra ID or Microsoft Graph
+// failed and what to do about it; doing names the call ("read the
+// directory"). Code is "error" when the cause is not one we recognise.
+func Explain(err error, t Target, doing string) StepReport {
+	return failure(context.Background(), err, t, doing)
+}
+
 // failure turns an error of Entra ID, Graph or the network into a step report.
 func failure(ctx context.Context, err error, t Target, doing string) StepReport {
-	host := hostOf(t.AuthorityHost)
+	host, service := hostOf(t.AuthorityHost), "Entra ID"
 	if strings.Contains(doing, "read") {
-		host = hostOf(t.GraphURL)
+		host, service = hostOf(t.GraphURL), "Microsoft Graph"
 	}
 	if e, ok := AsAADSTS(err); ok {
 		r := StepReport{State: StateFailed, Code: e.CodeString()}
@@ -302,7 +309,7 @@ func failure(ctx context.Context, err error, t Target, doing string) StepReport 
 	switch {
 	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return StepReport{State: StateFailed, Code: "timeout",
-			Message: fmt.Sprintf("Entra ID did not answer in time (%s at %s).", doing, host),
+			Message: fmt.Sprintf("%s did not answer in time (%s at %s).", service, doing, host),
 			Fix:     "Try again in a few minutes. If it keeps happening, check that this server can reach " + host + "."}
 	case errors.As(err, &unknownCA) || strings.Contains(err.Error(), "certificate signed by unknown authority"):
 		return StepReport{State: StateFailed, Code: "tls",

@@ -37,13 +37,13 @@ func (w *Worker) execute(ctx context.Context, run store.Run) {
 		gc, err = w.graphClient(conn)
 	}
 	if err != nil {
-		w.endFailed(ctx, run, nil, err, logLine)
+		w.endFailed(ctx, run, conn, nil, err, logLine)
 		log.Error("run could not start", "err", err)
 		return
 	}
 	out, err := dirsync.Sync(ctx, w.opts.Store, dirsync.Job{Run: run, Connection: conn, Graph: gc, Log: logLine})
 	if err != nil {
-		w.endFailed(ctx, run, gc, err, logLine)
+		w.endFailed(ctx, run, conn, gc, err, logLine)
 		log.Warn("run ended without applying", "err", err, "stopping", ctx.Err() != nil)
 		return
 	}
@@ -55,7 +55,7 @@ func (w *Worker) execute(ctx context.Context, run store.Run) {
 // endFailed records a run that applied nothing. When the worker is
 // stopping the run is interrupted and queued again (a preview is not: it
 // was only a question); otherwise it failed.
-func (w *Worker) endFailed(ctx context.Context, run store.Run, gc *graph.Client, cause error,
+func (w *Worker) endFailed(ctx context.Context, run store.Run, conn store.Connection, gc *graph.Client, cause error,
 	logLine func(context.Context, string, string)) {
 	var stats store.RunStats
 	if gc != nil {
@@ -65,8 +65,10 @@ func (w *Worker) endFailed(ctx context.Context, run store.Run, gc *graph.Client,
 	if prev, err := w.opts.Store.RunByID(context.WithoutCancel(ctx), run.ID); err == nil {
 		stats.Pages, stats.ObjectsProcessed = prev.Pages, prev.ObjectsProcessed
 	}
-	state, msg, requeue := store.RunFailed, cause.Error(), false
-	if ctx.Err() != nil {
+	state, msg, requeue := store.RunFailed, runFailure(cause, conn), false
+	if ctx.Err() == nil {
+		logLine(ctx, store.LogError, "Details for support: "+cause.Error())
+	} else {
 		state, requeue = store.RunInterrupted, run.Trigger != store.TriggerPreview
 		msg = "Connect stopped during the run; nothing was applied."
 		if requeue {

@@ -305,7 +305,10 @@ func TestFailedRunRecordsTheError(t *testing.T) {
 	id, _ := f.st.QueueRun(t.Context(), f.conn, store.TriggerManual, false, 0)
 	w.Notify()
 	run := f.waitRun(id)
-	if run.State != store.RunFailed || !strings.Contains(run.Error, "403") {
+	// The status pages show plain words with the fix; the raw error, with
+	// Graph's code and request ID, is in the log for support.
+	if run.State != store.RunFailed || !strings.Contains(run.Error, "Directory.Read.All") ||
+		!strings.Contains(run.Error, "admin consent") || strings.Contains(run.Error, "request-id") {
 		t.Fatalf("run without permission: %s, %q", run.State, run.Error)
 	}
 	if after, _ := f.st.CountDirectory(t.Context(), f.conn); after != before {
@@ -314,5 +317,12 @@ func TestFailedRunRecordsTheError(t *testing.T) {
 	logs, _ := f.st.RunLogs(t.Context(), id, 0)
 	if len(logs) == 0 || logs[len(logs)-1].Level != store.LogError {
 		t.Fatalf("log does not end with the error: %+v", logs)
+	}
+	details := false
+	for _, l := range logs {
+		details = details || strings.HasPrefix(l.Message, "Details for support:") && strings.Contains(l.Message, "Authorization_RequestDenied")
+	}
+	if !details {
+		t.Fatalf("log has no details for support: %+v", logs)
 	}
 }
