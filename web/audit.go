@@ -41,6 +41,7 @@ var auditLabels = map[string]string{
 	store.AuditConnectionState: "Connection enabled or disabled", store.AuditConnectionDeleted: "Connection deleted",
 	store.AuditSyncRequested: "Sync now", store.AuditRunApproved: "Run approved", store.AuditRunRejected: "Run rejected",
 	store.AuditSettingsChanged: "Settings changed", store.AuditTokenCreated: "API token created", store.AuditTokenRevoked: "API token revoked",
+	store.AuditCertificateAdded: "Certificate generated",
 }
 
 func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request) {

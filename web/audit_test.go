@@ -30,6 +30,11 @@ func TestAuditRecordsEachKindOfEvent(t *testing.T) {
 	tokens, _ := app.store.APITokens(context.Background())
 	drain(b.post("/settings/tokens/"+itoa64(tokens[0].ID)+"/revoke", nil))
 	drain(b.post("/connections/"+conn+"/delete", nil))
+	created := b.submitWizard(t, app.emu.Tenant.AppID, app.emu.Tenant.Secret, app.emu.Tenant.Domain)
+	app.waitValidation(t, created)
+	drain(b.post("/connections/"+created+"/edit", url.Values{"key": {app.emu.Tenant.Secret}}))
+	app.waitValidation(t, created)
+	drain(b.post("/server-connections/office365/certificates", url.Values{"key_size": {"2048"}}))
 	drain(b.post("/logout", nil))
 
 	events, err := app.store.AuditEvents(context.Background(), 100, 0)
@@ -42,7 +47,8 @@ func TestAuditRecordsEachKindOfEvent(t *testing.T) {
 	}
 	for _, action := range []string{store.AuditSignInFailed, store.AuditSignIn, store.AuditUserAdded, store.AuditUserChanged,
 		store.AuditSettingsChanged, store.AuditSyncRequested, store.AuditConnectionState, store.AuditTokenCreated,
-		store.AuditTokenRevoked, store.AuditConnectionDeleted, store.AuditSignOut} {
+		store.AuditTokenRevoked, store.AuditConnectionDeleted, store.AuditConnectionCreated, store.AuditConnectionEdited,
+		store.AuditCertificateAdded, store.AuditSignOut} {
 		e, ok := seen[action]
 		if !ok {
 			t.Errorf("no audit event %s (have %v)", action, keys(seen))

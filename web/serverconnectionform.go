@@ -88,6 +88,12 @@ func (h *Handler) serverConnectionSubmit(w http.ResponseWriter, r *http.Request)
 	}
 	h.log.Info("server connection submitted", "by", viewer(r).ID, "connection_id", id, "tenant", f.TenantDomain,
 		"application_id", f.ApplicationID, "association", f.Association, "thumbprint", thumbprint)
+	action := store.AuditConnectionCreated
+	if retry {
+		action = store.AuditConnectionEdited
+	}
+	h.audit(r, action, "Office 365 server connection "+f.TenantDomain+" ("+id+")",
+		"application "+f.ApplicationID+", "+f.Association+", certificate "+thumbprint+", validation started")
 	h.startServerValidation(w, r, id, store.PurposeCreate)
 }
 
@@ -129,6 +135,8 @@ func (h *Handler) serverConnectionSwitch(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	h.log.Info("server certificate switch requested", "by", viewer(r).ID, "connection_id", c.ID, "thumbprint", thumbprint)
+	h.audit(r, store.AuditConnectionEdited, "Office 365 server connection "+c.TenantDomain+" ("+c.ID+")",
+		"switch to certificate "+thumbprint+", validation started; the certificate in use keeps working until it passes")
 	h.startServerValidation(w, r, c.ID, store.PurposeEdit)
 }
 

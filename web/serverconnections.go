@@ -171,10 +171,13 @@ func (h *Handler) serverCertificateGenerate(w http.ResponseWriter, r *http.Reque
 		h.clientError(w, r, http.StatusBadRequest, "Choose a key size", "Connect generates RSA keys of 2048 or 3072 bits.")
 		return
 	}
-	if _, err := h.generateServerCertificate(r.Context(), bits, viewer(r).ID); err != nil {
+	cert, err := h.generateServerCertificate(r.Context(), bits, viewer(r).ID)
+	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
+	h.audit(r, store.AuditCertificateAdded, "certificate "+cert.Thumbprint, fmt.Sprintf("RSA %d bits, valid until %s", bits,
+		cert.NotAfter.UTC().Format("2 Jan 2006")))
 	h.flash(r, "success", "A new certificate is ready: upload it to your application, then validate it.")
 	h.redirect(w, r, serverConnectionsPath)
 }

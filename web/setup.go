@@ -82,6 +82,7 @@ func (h *Handler) setupSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	h.sessions.Put(r.Context(), sessionUserID, u.ID)
 	h.log.Info("first administrator created", "user_id", u.ID)
+	h.auditAs(r, u.ID, u.Email, store.AuditUserAdded, u.Email+" (administrator)", "first administrator, with the one-time setup link")
 	h.flash(r, "success", "Welcome to Connect. Your administrator account is ready: choose your account region, then connect your directory.")
 	h.redirect(w, r, "/settings")
 }

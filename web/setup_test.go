@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/connect/connect/internal/auth"
+	"github.com/connect/connect/internal/store"
 )
 
 func (a *testApp) setupToken(expires time.Time) string {
@@ -60,6 +61,11 @@ func TestFirstAdministratorSetup(t *testing.T) {
 	drain(resp)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("new administrator is not signed in: /users answers %d", resp.StatusCode)
+	}
+
+	events, err := app.store.AuditEvents(context.Background(), 10, 0)
+	if err != nil || len(events) == 0 || events[0].Action != store.AuditUserAdded || events[0].ActorEmail != "first@example.com" {
+		t.Fatalf("audit log after setup = %+v (%v), want the first administrator added", events, err)
 	}
 
 	// The token is single use.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/connect/connect/internal/auth"
 	"github.com/connect/connect/internal/config"
@@ -79,6 +80,11 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 	}
 	if err != nil {
 		return err
+	}
+	// Who ran the command is not known to Connect: the log says where it came from.
+	if err := st.RecordAudit(ctx, store.AuditEvent{At: time.Now(), ActorEmail: "connect user add", Address: "command line",
+		Action: store.AuditUserAdded, Target: u.Email + " (" + u.Role + ")"}); err != nil {
+		return fmt.Errorf("record the new account in the audit log: %w", err)
 	}
 	fmt.Fprintf(stdout, "added %s (%s)\n", u.Email, u.Role)
 	return nil

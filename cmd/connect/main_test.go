@@ -65,4 +65,12 @@ func TestCommands(t *testing.T) {
 	if _, err := st.UserByEmail(ctx, "x@example.com"); err == nil {
 		t.Fatal("a refused user add stored an account")
 	}
+	events, err := st.AuditEvents(ctx, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || events[0].Action != store.AuditUserAdded || events[0].Target != "ops@example.com (admin)" ||
+		events[0].Address != "command line" {
+		t.Fatalf("audit log after user add = %+v, want one user_added from the command line", events)
+	}
 }

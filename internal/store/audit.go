@@ -23,6 +23,7 @@ const (
 	AuditSettingsChanged   = "settings_changed"
 	AuditTokenCreated      = "api_token_created"
 	AuditTokenRevoked      = "api_token_revoked"
+	AuditCertificateAdded  = "certificate_generated"
 )
 
 // AuditEvent is one row of the audit log.
