@@ -20,7 +20,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabasePath())
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabasePath())
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -88,4 +88,14 @@ func userCommand(ctx context.Context, args []string, getenv func(string) string,
 	}
 	fmt.Fprintf(stdout, "added %s (%s)\n", u.Email, u.Role)
 	return nil
+}
+
+// openStore opens the database of CONNECT_DATA_DIR, naming the setting when
+// it cannot: a wrong directory is a configuration mistake.
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabasePath())
+	if err != nil {
+		return nil, fmt.Errorf("CONNECT_DATA_DIR (--data-dir) %s: %w", cfg.DataDir, err)
+	}
+	return st, nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,5 +74,26 @@ func TestCommands(t *testing.T) {
 	if len(events) != 1 || events[0].Action != store.AuditUserAdded || events[0].Target != "ops@example.com (admin)" ||
 		events[0].Address != "command line" {
 		t.Fatalf("audit log after user add = %+v, want one user_added from the command line", events)
+	}
+}
+
+// A data directory that cannot be created is a configuration mistake: the
+// message names the setting.
+func TestUnusableDataDirNamesTheSetting(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	getenv := func(k string) string {
+		if k == "CONNECT_DATA_DIR" {
+			return filepath.Join(file, "data")
+		}
+		return ""
+	}
+	for _, args := range [][]string{{"migrate"}, {"serve", "--addr", "127.0.0.1:0"}} {
+		err := run(context.Background(), args, getenv, strings.NewReader(""), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "CONNECT_DATA_DIR") {
+			t.Errorf("%v: error %v, want it to name CONNECT_DATA_DIR", args, err)
+		}
 	}
 }

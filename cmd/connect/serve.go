@@ -34,7 +34,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	}
 	log := newLogger(cfg.LogFormat, stderr)
 
-	st, err := store.Open(ctx, cfg.DatabasePath())
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}

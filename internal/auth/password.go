@@ -38,7 +38,7 @@ func CheckPasswordRules(pw string) string {
 		return "Enter a password."
 	case n < MinPasswordLen:
 		return fmt.Sprintf("Use at least %d characters.", MinPasswordLen)
-	case len(pw) > MaxPasswordLen:
+	case n > MaxPasswordLen || len(pw) > 4*MaxPasswordLen:
 		return fmt.Sprintf("Use at most %d characters.", MaxPasswordLen)
 	}
 	return ""
