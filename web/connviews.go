@@ -15,9 +15,17 @@ import (
 // expiryWarning is how long before a key's expiry Connect starts warning.
 const expiryWarning = 30 * 24 * time.Hour
 
-func connectionState(c store.Connection) (label, kind string) {
+// connectionState is the state badge. An active connection whose key or
+// certificate has expired is shown as the error it is: its runs will fail.
+func connectionState(c store.Connection, now time.Time) (label, kind string) {
 	switch c.State {
 	case store.ConnActive:
+		if !c.KeyExpiresAt.IsZero() && !c.KeyExpiresAt.After(now) {
+			if c.CredentialType == store.CredentialCertificate {
+				return "Certificate expired", "red"
+			}
+			return "Key expired", "red"
+		}
 		return "Active", "green"
 	case store.ConnPending:
 		return "Validating", "blue"
@@ -212,7 +220,7 @@ func (h *Handler) summaryView(r *http.Request, c store.Connection) (templates.Co
 		Disabled: c.State == store.ConnDisabled, Active: c.State == store.ConnActive,
 		ValidationHref: "/connections/" + c.ID + "/validation", DeleteThreshold: c.DeleteThreshold,
 	}
-	v.StateLabel, v.StateKind = connectionState(c)
+	v.StateLabel, v.StateKind = connectionState(c, h.now())
 	if c.CredentialType == store.CredentialCertificate {
 		v.KeyMasked = "certificate " + c.SecretHint
 	}

@@ -166,7 +166,7 @@ func (h *Handler) serverConnectionSummary(w http.ResponseWriter, r *http.Request
 		ApplicationID: c.ApplicationID, Association: assoc.Label(), EWS: assoc == entra.AssociationEWS,
 		Thumbprint: c.SecretHint, ValidationHref: "/connections/" + c.ID + "/validation",
 		CanEdit: viewerRole(r).Allows(auth.Admin)}
-	v.StateLabel, v.StateKind = connectionState(c)
+	v.StateLabel, v.StateKind = connectionState(c, h.now())
 	now := h.now()
 	expires := c.KeyExpiresAt
 	if cert := certificateByThumbprint(certs, c.SecretHint); cert != nil {

@@ -88,7 +88,7 @@ func (h *Handler) renderServerConnections(w http.ResponseWriter, r *http.Request
 	if conn != nil {
 		row := &templates.ServerConnectionRow{ID: conn.ID, TenantDomain: conn.TenantDomain, ApplicationID: conn.ApplicationID,
 			Association: entra.Association(conn.Association).Label(), Validated: !conn.ValidatedAt.IsZero(), Rotating: conn.PendingHint != ""}
-		row.StateLabel, row.StateKind = connectionState(*conn)
+		row.StateLabel, row.StateKind = connectionState(*conn, h.now())
 		v.Connection = row
 		if row.Validated {
 			inUse = certificateByThumbprint(certs, conn.SecretHint)

@@ -112,7 +112,7 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 		if s.conn.State == store.ConnActive {
 			row.DeltaNote, row.DeltaWarn = deltaNote(s.delta, now)
 		}
-		row.StateLabel, row.StateKind = connectionState(s.conn)
+		row.StateLabel, row.StateKind = connectionState(s.conn, h.now())
 		for _, reason := range s.health.Reasons {
 			row.Reasons = append(row.Reasons, reason.Text)
 		}
@@ -159,7 +159,7 @@ func (h *Handler) serverStatusRows(r *http.Request, now time.Time) ([]templates.
 	var rows []templates.ServerStatusRow
 	for _, c := range conns {
 		row := templates.ServerStatusRow{ID: c.ID, TenantDomain: c.TenantDomain, Association: associationLabel(c.Association)}
-		row.StateLabel, row.StateKind = connectionState(c)
+		row.StateLabel, row.StateKind = connectionState(c, h.now())
 		row.Certificate, row.CertificateKind = certificateExpiry(c.KeyExpiresAt, now)
 		colour, reason := health.Green, ""
 		switch {
