@@ -104,6 +104,9 @@ type Server struct {
 // New builds the tenant (generated or from the tenant file), the CA and
 // server certificate, and the token-signing key.
 func New(opts Options) (*Server, error) {
+	if err := checkCounts("Options.", opts.Users, opts.Groups); err != nil {
+		return nil, err
+	}
 	opts.setDefaults()
 	now := opts.Now()
 	s := &Server{opts: opts, dir: &directory{}}
@@ -139,6 +142,17 @@ func New(opts Options) (*Server, error) {
 	s.faults = newFaultInjector(opts.Seed)
 	s.throttle = newThrottler(opts.ThrottleUnits, opts.Now)
 	return s, nil
+}
+
+// checkCounts refuses negative sizes before generation allocates for them.
+func checkCounts(prefix string, users, groups int) error {
+	if users < 0 {
+		return fmt.Errorf("%susers %d: want 0 or more", prefix, users)
+	}
+	if groups < 0 {
+		return fmt.Errorf("%sgroups %d: want 0 or more", prefix, groups)
+	}
+	return nil
 }
 
 // CAPEM is the PEM of the CA that signed the server certificate.
