@@ -31,6 +31,7 @@ func (s *Server) adminRoutes() http.Handler {
 	mux.HandleFunc("DELETE "+p+"apps/{app}/credentials/{key}", s.admin(s.adminRemoveCredential))
 	mux.HandleFunc("PUT "+p+"apps/{app}/roles", s.admin(s.adminSetRoles))
 	mux.HandleFunc("PUT "+p+"faults", s.admin(s.adminSetFaults))
+	mux.HandleFunc("GET "+p+"faults", s.admin(s.adminGetFaults))
 	mux.HandleFunc("DELETE "+p+"faults", s.admin(s.adminClearFaults))
 	mux.HandleFunc("PUT "+p+"throttle", s.admin(s.adminSetThrottle))
 	mux.HandleFunc("POST "+p+"delta/expire", s.admin(s.adminExpireDelta))

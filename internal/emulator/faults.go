@@ -111,15 +111,72 @@ func (f *fault) parseRetryAfter(raw json.RawMessage) error {
 	return nil
 }
 
-// faultInjector holds the active fault of Graph calls; nil means none.
+// kind names the fault in the injected counts: its status ("429"), its
+// action ("reset", "truncate") or "delay" for a slowdown alone.
+func (f *fault) kind() string {
+	switch {
+	case f.action != "":
+		return f.action
+	case f.status != 0:
+		return strconv.Itoa(f.status)
+	}
+	return "delay"
+}
+
+// settings is the active fault as GET /_emulator/{tenant}/faults shows it.
+func (f *fault) settings() map[string]any {
+	out := map[string]any{"rate": f.rate, "delay_ms": f.delay.Milliseconds(), "remaining": f.remaining}
+	if f.action != "" {
+		out["status"] = f.action
+	} else if f.status != 0 {
+		out["status"] = f.status
+	}
+	if f.retryAfter != "" {
+		out["retry_after"] = f.retryAfter
+	}
+	return out
+}
+
+// faultInjector holds the active fault of Graph calls (nil means none) and
+// counts the faults it has injected, per kind, since the emulator started:
+// clearing or replacing the fault keeps the counts, so a test can read
+// what a whole scenario met.
 type faultInjector struct {
-	mu     sync.Mutex
-	rng    *rand.Rand
-	active *fault
+	mu       sync.Mutex
+	rng      *rand.Rand
+	active   *fault
+	injected map[string]int64
 }
 
 func newFaultInjector(seed uint64) *faultInjector {
-	return &faultInjector{rng: rand.New(rand.NewPCG(seed, 0x6661756c74))}
+	return &faultInjector{rng: rand.New(rand.NewPCG(seed, 0x6661756c74)), injected: map[string]int64{}}
+}
+
+// FaultCounts are the faults injected into Graph calls so far, by kind
+// ("429", "503", "reset", "truncate", "delay"…), and their total.
+type FaultCounts struct {
+	ByKind map[string]int64 `json:"by_kind"`
+	Total  int64            `json:"total"`
+}
+
+func (fi *faultInjector) state() (active map[string]any, counts FaultCounts) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	if fi.active != nil {
+		active = fi.active.settings()
+	}
+	counts.ByKind = make(map[string]int64, len(fi.injected))
+	for kind, n := range fi.injected {
+		counts.ByKind[kind] = n
+		counts.Total += n
+	}
+	return active, counts
+}
+
+// FaultsInjected counts the faults injected into Graph calls so far.
+func (s *Server) FaultsInjected() FaultCounts {
+	_, counts := s.faults.state()
+	return counts
 }
 
 func (fi *faultInjector) set(f *fault) {
@@ -139,6 +196,7 @@ func (fi *faultInjector) pick() *fault {
 	if f.remaining > 0 {
 		f.remaining--
 	}
+	fi.injected[f.kind()]++
 	copied := *f
 	return &copied
 }
