@@ -142,7 +142,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("build emulator: %w", err)
 	}
-	logger.Info("tenant ready", "took", time.Since(started).Round(time.Millisecond))
+	// connect-bench reads this line for the generation time (its "took=").
+	ready := []any{"took", time.Since(started).Round(time.Millisecond)}
+	if c.tenantFile == "" {
+		ready = append(ready, "users", c.users, "groups", c.groups)
+	}
+	logger.Info("tenant ready", ready...)
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -25,9 +25,10 @@ func TestRunServesAndStops(t *testing.T) {
 	credsPath := filepath.Join(dir, "creds.json")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	out := &logBuffer{wrote: make(chan struct{}, 1)}
 	go func() {
 		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--users", "20", "--groups", "3", "--seed", "5",
-			"--ca-out", filepath.Join(dir, "ca.pem"), "--write-credentials", credsPath, "--admin-api", "--churn", "600"}, io.Discard)
+			"--ca-out", filepath.Join(dir, "ca.pem"), "--write-credentials", credsPath, "--admin-api", "--churn", "600"}, out)
 	}()
 	var creds map[string]string
 	deadline := time.Now().Add(10 * time.Second)
@@ -40,6 +41,10 @@ func TestRunServesAndStops(t *testing.T) {
 			t.Fatal("credentials file never appeared")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	// connect-bench reads the generation time from this line.
+	if log := out.String(); !strings.Contains(log, `msg="tenant ready" took=`) || !strings.Contains(log, "users=20 groups=3") {
+		t.Errorf("no tenant ready line with took, users and groups:\n%s", log)
 	}
 	for _, k := range []string{"tenant_domain", "tenant_id", "application_id", "key", "authority_host", "graph_url", "ca_file"} {
 		if creds[k] == "" {
