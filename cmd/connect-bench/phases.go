@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/connect/connect/internal/entra"
@@ -14,6 +16,9 @@ import (
 
 func (b *bench) all(ctx context.Context) (*results, error) {
 	res := newResults(b.o)
+	if log, err := os.ReadFile(filepath.Join(b.dir, "emulator.log")); err == nil {
+		res.EmulatorTenantSeconds, _ = tenantReadySeconds(string(log))
+	}
 	// (a) The first sync: wizard → validation → the worker's full sync.
 	started, err := b.connectTenant(ctx)
 	if err != nil {

@@ -35,15 +35,18 @@ type loadResult struct {
 }
 
 type results struct {
-	Revision  string       `json:"revision"`
-	Date      string       `json:"date"`
-	Machine   string       `json:"machine"`
-	Users     int          `json:"users"`
-	Groups    int          `json:"groups"`
-	Phases    []phase      `json:"phases"`
-	Load      []loadResult `json:"load"`
-	PeakRSSMB float64      `json:"connect_peak_rss_mb"`
-	SyncFloor float64      `json:"first_sync_over_floor"`
+	Revision string `json:"revision"`
+	Date     string `json:"date"`
+	Machine  string `json:"machine"`
+	Users    int    `json:"users"`
+	Groups   int    `json:"groups"`
+	// EmulatorTenantSeconds is how long the emulator took to generate the
+	// tenant, from its "tenant ready" log line (0 when not found).
+	EmulatorTenantSeconds float64      `json:"emulator_tenant_seconds"`
+	Phases                []phase      `json:"phases"`
+	Load                  []loadResult `json:"load"`
+	PeakRSSMB             float64      `json:"connect_peak_rss_mb"`
+	SyncFloor             float64      `json:"first_sync_over_floor"`
 }
 
 func newResults(o options) *results {
@@ -68,6 +71,9 @@ func (r *results) addLoad(l loadResult) { r.Load = append(r.Load, l) }
 
 func (r *results) print(w io.Writer) {
 	fmt.Fprintf(w, "Connect benchmark · %s · %d users, %d groups · %s · %s\n\n", r.Revision, r.Users, r.Groups, r.Machine, r.Date)
+	if r.EmulatorTenantSeconds > 0 {
+		fmt.Fprintf(w, "emulator generated the tenant in %.2f s\n\n", r.EmulatorTenantSeconds)
+	}
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "phase\twall s\tobjects\tobjects/s\tGraph requests\tchanges\tpeak RSS MB\t")
 	for _, p := range r.Phases {
@@ -82,6 +88,23 @@ func (r *results) print(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nConnect peak RSS over the whole run: %.0f MB\n", r.PeakRSSMB)
+}
+
+// tenantReadySeconds finds the emulator's `msg="tenant ready" took=1.234s`
+// log line (slog's text format) and returns the duration in seconds.
+func tenantReadySeconds(log string) (float64, bool) {
+	for line := range strings.Lines(log) {
+		if !strings.Contains(line, `msg="tenant ready"`) {
+			continue
+		}
+		for field := range strings.FieldsSeq(line) {
+			if value, ok := strings.CutPrefix(field, "took="); ok {
+				d, err := time.ParseDuration(value)
+				return d.Seconds(), err == nil
+			}
+		}
+	}
+	return 0, false
 }
 
 func (r *results) save(dir string) (string, error) {

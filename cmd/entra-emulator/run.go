@@ -45,11 +45,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8443", "listen address (loopback only)")
 	fs.StringVar(&c.caOut, "ca-out", "", "write the generated CA certificate (PEM) to this file")
-	fs.IntVar(&c.users, "users", 1000, "users to generate")
-	fs.IntVar(&c.groups, "groups", 100, "groups to generate")
+	fs.IntVar(&c.users, "users", 1000, "users to generate (not with --tenant-file)")
+	fs.IntVar(&c.groups, "groups", 100, "groups to generate (not with --tenant-file; 0 is allowed when --users is not 0)")
 	fs.Uint64Var(&c.seed, "seed", 1, "generation seed (same seed, same tenant)")
 	fs.StringVar(&c.tenantName, "tenant-name", "contoso", "generated tenant's name: NAME.onmicrosoft.com and NAME.com")
-	fs.StringVar(&c.tenantFile, "tenant-file", "", "JSON tenant description instead of generation")
+	fs.StringVar(&c.tenantFile, "tenant-file", "", "JSON tenant description instead of generation (--users, --groups and --seed are then refused)")
 	fs.StringVar(&c.credentialsOut, "write-credentials", "", "write the app's credentials (JSON) to this file")
 	fs.BoolVar(&c.adminAPI, "admin-api", false, "enable the change and fault-injection API under /_emulator/{tenant}/")
 	fs.Float64Var(&c.churnPerMinute, "churn", 0, "random directory changes per minute (demos)")
@@ -66,6 +66,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %v", fs.Args())
 	}
+	if err := c.validate(fs); err != nil {
+		return c, err
+	}
 	host, _, err := net.SplitHostPort(c.addr)
 	if err != nil {
 		return c, fmt.Errorf("--addr %q: %w", c.addr, err)
@@ -74,6 +77,42 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return c, fmt.Errorf("--addr %q: the emulator listens on loopback only", c.addr)
 	}
 	return c, nil
+}
+
+// validate refuses numbers the emulator cannot honour, naming the flag.
+func (c config) validate(fs *flag.FlagSet) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if c.tenantFile != "" {
+		for _, name := range []string{"users", "groups", "seed"} {
+			if given[name] {
+				return fmt.Errorf("--%s: not with --tenant-file, which describes the whole tenant", name)
+			}
+		}
+	}
+	checks := []struct {
+		flag string
+		bad  bool
+		want string
+	}{
+		{"users", c.users < 0, "0 or more"},
+		{"groups", c.groups < 0, "0 or more"},
+		// Both 0 would be an empty tenant; emulator.Options reads that as
+		// its default (50 users, 10 groups), so say so rather than surprise.
+		{"users", c.tenantFile == "" && c.users == 0 && c.groups == 0, "at least 1 when --groups is 0 (an empty tenant can come from --tenant-file)"},
+		{"delta-page-size", c.deltaPageSize < 1, "1 or more"},
+		{"delta-member-chunk", c.deltaMemberChunk < 1, "1 or more"},
+		{"token-lifetime", c.tokenLifetime <= 0, "a positive duration"},
+		{"delta-token-ttl", c.deltaTokenTTL <= 0, "a positive duration"},
+		{"churn", c.churnPerMinute < 0, "0 or more changes per minute"},
+	}
+	for _, ch := range checks {
+		if ch.bad {
+			v := fs.Lookup(ch.flag).Value.String()
+			return fmt.Errorf("--%s %s: want %s", ch.flag, v, ch.want)
+		}
+	}
+	return nil
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -103,7 +142,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("build emulator: %w", err)
 	}
-	logger.Info("tenant ready", "took", time.Since(started).Round(time.Millisecond))
+	// connect-bench reads this line for the generation time (its "took=").
+	ready := []any{"took", time.Since(started).Round(time.Millisecond)}
+	if c.tenantFile == "" {
+		ready = append(ready, "users", c.users, "groups", c.groups)
+	}
+	logger.Info("tenant ready", ready...)
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

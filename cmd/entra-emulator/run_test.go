@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/connect/connect/internal/emulator"
 )
 
 func TestRunServesAndStops(t *testing.T) {
@@ -23,9 +25,10 @@ func TestRunServesAndStops(t *testing.T) {
 	credsPath := filepath.Join(dir, "creds.json")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	out := &logBuffer{wrote: make(chan struct{}, 1)}
 	go func() {
 		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--users", "20", "--groups", "3", "--seed", "5",
-			"--ca-out", filepath.Join(dir, "ca.pem"), "--write-credentials", credsPath, "--admin-api", "--churn", "600"}, io.Discard)
+			"--ca-out", filepath.Join(dir, "ca.pem"), "--write-credentials", credsPath, "--admin-api", "--churn", "600"}, out)
 	}()
 	var creds map[string]string
 	deadline := time.Now().Add(10 * time.Second)
@@ -38,6 +41,10 @@ func TestRunServesAndStops(t *testing.T) {
 			t.Fatal("credentials file never appeared")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	// connect-bench reads the generation time from this line.
+	if log := out.String(); !strings.Contains(log, `msg="tenant ready" took=`) || !strings.Contains(log, "users=20 groups=3") {
+		t.Errorf("no tenant ready line with took, users and groups:\n%s", log)
 	}
 	for _, k := range []string{"tenant_domain", "tenant_id", "application_id", "key", "authority_host", "graph_url", "ca_file"} {
 		if creds[k] == "" {
@@ -124,4 +131,52 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
+}
+
+func TestFlagsRefuseWhatTheEmulatorCannotHonour(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string // in the error; "" = accepted
+	}{
+		{"defaults", nil, ""},
+		{"users only", []string{"--users", "3", "--groups", "0"}, ""},
+		{"tenant file alone", []string{"--tenant-file", "t.json"}, ""},
+		{"negative users", []string{"--users", "-5"}, "--users -5: want 0 or more"},
+		{"negative groups", []string{"--groups", "-1"}, "--groups -1: want 0 or more"},
+		{"empty tenant", []string{"--users", "0", "--groups", "0"}, "--users 0: want at least 1 when --groups is 0"},
+		{"tenant file and users", []string{"--tenant-file", "t.json", "--users", "10"}, "--users: not with --tenant-file"},
+		{"tenant file and groups", []string{"--groups", "10", "--tenant-file", "t.json"}, "--groups: not with --tenant-file"},
+		{"tenant file and seed", []string{"--tenant-file", "t.json", "--seed", "2"}, "--seed: not with --tenant-file"},
+		{"page size", []string{"--delta-page-size", "0"}, "--delta-page-size 0: want 1 or more"},
+		{"member chunk", []string{"--delta-member-chunk", "-3"}, "--delta-member-chunk -3: want 1 or more"},
+		{"token lifetime", []string{"--token-lifetime", "-1s"}, "--token-lifetime -1s: want a positive duration"},
+		{"delta token TTL", []string{"--delta-token-ttl", "0s"}, "--delta-token-ttl 0s: want a positive duration"},
+		{"churn", []string{"--churn", "-2"}, "--churn -2: want 0 or more"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseFlags(tt.args, io.Discard)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
+				t.Errorf("error %v, want it to start with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestRunRefusesNegativeSizes: the library refuses too, so no caller can
+// reach a makeslice panic in the generator.
+func TestRunRefusesNegativeSizes(t *testing.T) {
+	for _, opts := range []emulator.Options{{Users: -5, Groups: 1}, {Users: 1, Groups: -1}} {
+		if _, err := emulator.New(opts); err == nil {
+			t.Errorf("emulator.New(%+v) accepted", opts)
+		}
+	}
+	file := []byte(`{"name":"contoso","generate":{"users":-3,"groups":1}}`)
+	if _, err := emulator.New(emulator.Options{TenantFile: file}); err == nil || !strings.Contains(err.Error(), "generate.users -3") {
+		t.Errorf("tenant file with negative users: %v", err)
+	}
 }

@@ -3,6 +3,7 @@ package dirsync_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -219,45 +220,53 @@ func (f *fixture) tenantGroups() (map[string]store.DirGroup, map[store.Membershi
 // every attribute of every user and group and every direct membership.
 func (f *fixture) assertEqualsTenant() {
 	f.t.Helper()
-	ctx := f.t.Context()
+	for _, d := range f.tenantDifferences() {
+		f.t.Error(d)
+	}
+}
+
+// tenantDifferences lists, one line per object, every user, group and
+// direct membership that is missing from the synchronized directory, is
+// there but not in the tenant, or differs from the tenant.
+func (f *fixture) tenantDifferences() []string {
+	f.t.Helper()
 	wantUsers := f.tenantUsers()
 	wantGroups, wantMembers := f.tenantGroups()
-	users, err := f.st.DirectoryUsers(ctx, f.conn.ID, "", 1_000_000)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	groups, err := f.st.DirectoryGroups(ctx, f.conn.ID, "", 1_000_000)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	members, err := f.st.Memberships(ctx, f.conn.ID, "", "", 1_000_000)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	if len(users) != len(wantUsers) || len(groups) != len(wantGroups) || len(members) != len(wantMembers) {
-		f.t.Errorf("directory has %d users, %d groups, %d memberships; tenant %d, %d, %d",
-			len(users), len(groups), len(members), len(wantUsers), len(wantGroups), len(wantMembers))
-	}
+	users, groups, members := f.snapshot()
+	var diffs []string
 	for _, u := range users {
 		want, ok := wantUsers[u.ID]
+		delete(wantUsers, u.ID)
 		u.CreatedAt, u.UpdatedAt, u.LastChangedRunID = time.Time{}, time.Time{}, ""
 		if !ok || !sameUser(u, want) {
-			f.t.Errorf("user %s:\n got %+v\nwant %+v", u.ID, u, want)
+			diffs = append(diffs, fmt.Sprintf("user %s:\n got %+v\nwant %+v", u.ID, u, want))
 		}
+	}
+	for id := range wantUsers {
+		diffs = append(diffs, "user "+id+" is in the tenant but not in the directory")
 	}
 	for _, g := range groups {
 		want, ok := wantGroups[g.ID]
+		delete(wantGroups, g.ID)
 		if !ok || g.DisplayName != want.DisplayName || g.Mail != want.Mail || g.MailEnabled != want.MailEnabled ||
 			g.SecurityEnabled != want.SecurityEnabled || !slices.Equal(g.GroupTypes, want.GroupTypes) ||
 			g.Description != want.Description {
-			f.t.Errorf("group %s:\n got %+v\nwant %+v", g.ID, g, want)
+			diffs = append(diffs, fmt.Sprintf("group %s:\n got %+v\nwant %+v", g.ID, g, want))
 		}
+	}
+	for id := range wantGroups {
+		diffs = append(diffs, "group "+id+" is in the tenant but not in the directory")
 	}
 	for _, m := range members {
 		if !wantMembers[m] {
-			f.t.Errorf("membership %+v is not in the tenant", m)
+			diffs = append(diffs, fmt.Sprintf("membership %+v is not in the tenant", m))
 		}
+		delete(wantMembers, m)
 	}
+	for m := range wantMembers {
+		diffs = append(diffs, fmt.Sprintf("membership %+v is in the tenant but not in the directory", m))
+	}
+	return diffs
 }
 
 func sameUser(a, b store.DirUser) bool {

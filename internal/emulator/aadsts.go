@@ -56,6 +56,13 @@ func errNoCredential() aadstsError {
 	return aadstsError{http.StatusBadRequest, "invalid_request", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
 }
 
+// errTwoCredentials: Microsoft documents no message for a request with
+// both a secret and an assertion; AADSTS90023 is its code for an invalid
+// request, and the message says what is wrong.
+func errTwoCredentials() aadstsError {
+	return aadstsError{http.StatusBadRequest, "invalid_request", 90023, "Only one client credential may be sent: 'client_assertion' or 'client_secret', not both."}
+}
+
 func errMissingParameter(name string) aadstsError {
 	return aadstsError{http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: '" + name + "'."}
 }

@@ -31,11 +31,12 @@ func (s *Server) adminRoutes() http.Handler {
 	mux.HandleFunc("DELETE "+p+"apps/{app}/credentials/{key}", s.admin(s.adminRemoveCredential))
 	mux.HandleFunc("PUT "+p+"apps/{app}/roles", s.admin(s.adminSetRoles))
 	mux.HandleFunc("PUT "+p+"faults", s.admin(s.adminSetFaults))
+	mux.HandleFunc("GET "+p+"faults", s.admin(s.adminGetFaults))
 	mux.HandleFunc("DELETE "+p+"faults", s.admin(s.adminClearFaults))
 	mux.HandleFunc("PUT "+p+"throttle", s.admin(s.adminSetThrottle))
 	mux.HandleFunc("POST "+p+"delta/expire", s.admin(s.adminExpireDelta))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no admin endpoint " + r.Method + " " + r.URL.Path})
+		s.writeAdminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)
 	})
 	return mux
 }
@@ -57,26 +58,43 @@ func (s *Server) admin(h adminHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
 		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-			writeJSON(w, http.StatusForbidden, map[string]string{"error": "the admin API answers loopback clients only"})
+			s.writeAdminError(w, http.StatusForbidden, "the admin API answers loopback clients only")
 			return
 		}
 		t := s.dir.lookup(r.PathValue("tenant"))
 		if t == nil {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "unknown tenant " + r.PathValue("tenant")})
+			s.writeAdminError(w, http.StatusNotFound, "unknown tenant "+r.PathValue("tenant"))
 			return
 		}
 		if err := h(w, r, t); err != nil {
 			status := http.StatusBadRequest
 			var ae *adminError
+			var ge *graphError
 			switch {
+			case errors.As(err, &ge): // a refusal Graph itself would give
+				writeGraphError(w, newRequestID(), newRequestID(), s.now(), ge)
+				return
 			case errors.As(err, &ae):
 				status = ae.status
 			case errors.Is(err, errObjectNotFound):
 				status = http.StatusNotFound
 			}
-			writeJSON(w, status, map[string]string{"error": err.Error()})
+			s.writeAdminError(w, status, err.Error())
 		}
 	}
+}
+
+// writeAdminError answers in Graph's error shape, as the admin API stands
+// in for Graph's own write calls: the code follows the status.
+func (s *Server) writeAdminError(w http.ResponseWriter, status int, message string) {
+	code := map[int]string{
+		http.StatusForbidden: "Authorization_RequestDenied",
+		http.StatusNotFound:  "Request_ResourceNotFound",
+	}[status]
+	if code == "" {
+		code = "Request_BadRequest"
+	}
+	writeGraphError(w, newRequestID(), newRequestID(), s.now(), &graphError{status, code, message})
 }
 
 func decodeBody(r *http.Request, into any) error {

@@ -23,42 +23,73 @@ import (
 
 func TestAdminAPIErrors(t *testing.T) {
 	srv := emulatortest.Start(t, emulatortest.Options{Users: 2, Groups: 1})
-	call := func(method, path, body string) int {
-		req, _ := http.NewRequestWithContext(t.Context(), method, srv.URL+"/_emulator/"+path, strings.NewReader(body))
+	taken := srv.CreateUser(t, map[string]any{"displayName": "Taken", "userPrincipalName": "taken@contoso.com"})
+	other := srv.CreateUser(t, map[string]any{"displayName": "Other", "userPrincipalName": "other@contoso.com"})
+	const upnTaken = "Another object with the same value for property userPrincipalName already exists."
+	domain := strings.ToUpper(srv.Tenant.Domain) // domains match case-insensitively
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		code, message            string // message: the start of error.message; "" = any
+	}{
+		{"unknown tenant", "POST", "fabrikam.com/users", `{}`, 404, "Request_ResourceNotFound", "unknown tenant fabrikam.com"},
+		{"missing UPN", "POST", domain + "/users", `{"displayName":"x"}`, 400, "Request_BadRequest", ""},
+		{"unknown attribute", "POST", domain + "/users", `{"displayName":"x","userPrincipalName":"x@contoso.com","shoeSize":4}`, 400, "Request_BadRequest", ""},
+		{"UPN taken", "POST", domain + "/users", `{"displayName":"x","userPrincipalName":"TAKEN@contoso.com"}`, 400, "Request_BadRequest", upnTaken},
+		{"UPN taken by a patch", "PATCH", domain + "/users/" + other, `{"userPrincipalName":"taken@CONTOSO.com"}`, 400, "Request_BadRequest", upnTaken},
+		{"unknown user", "PATCH", domain + "/users/00000000-0000-4000-8000-000000000000", `{"jobTitle":"x"}`, 404, "Request_ResourceNotFound", ""},
+		{"not a GUID", "DELETE", domain + "/users/bob", ``, 404, "Request_ResourceNotFound", ""},
+		{"restore a live user", "POST", domain + "/users/" + "00000000-0000-4000-8000-000000000000/restore", ``, 404, "Request_ResourceNotFound", ""},
+		{"unknown app", "POST", domain + "/apps/00000000-0000-4000-8000-000000000000/secrets", `{}`, 404, "Request_ResourceNotFound", ""},
+		{"bad PEM", "POST", domain + "/apps/" + srv.Tenant.AppID + "/certificates", `{"pem":"nope"}`, 400, "Request_BadRequest", ""},
+		{"unknown role", "PUT", domain + "/apps/" + srv.Tenant.AppID + "/roles", `{"graph":["Mail.Send.Everything"]}`, 400, "Request_BadRequest", ""},
+		{"unknown endpoint", "GET", domain + "/nothing/here", ``, 404, "Request_ResourceNotFound", "no admin endpoint"},
+		{"bad fault", "PUT", domain + "/faults", `{"status":"explode"}`, 400, "Request_BadRequest", `fault status "explode": want one of`},
+		{"fault status 200", "PUT", domain + "/faults", `{"status":200}`, 400, "Request_BadRequest", "fault status 200: want one of [410 429 500 502 503 504]"},
+		{"fault status 42", "PUT", domain + "/faults", `{"status":"42"}`, 400, "Request_BadRequest", `fault status "42"`},
+		{"fault status fractional", "PUT", domain + "/faults", `{"status":429.5}`, 400, "Request_BadRequest", "fault status 429.5"},
+		{"fault rate above 1", "PUT", domain + "/faults", `{"status":503,"rate":1.5}`, 400, "Request_BadRequest", "fault rate 1.5: want a share of calls from 0 to 1"},
+		{"fault rate negative", "PUT", domain + "/faults", `{"status":503,"rate":-0.1}`, 400, "Request_BadRequest", "fault rate -0.1"},
+		{"retry_after object", "PUT", domain + "/faults", `{"status":429,"retry_after":{"s":1}}`, 400, "Request_BadRequest", `fault retry_after {"s":1}: want seconds`},
+		{"retry_after negative", "PUT", domain + "/faults", `{"status":429,"retry_after":-1}`, 400, "Request_BadRequest", "fault retry_after -1"},
+		{"retry_after words", "PUT", domain + "/faults", `{"status":429,"retry_after":"soon"}`, 400, "Request_BadRequest", `fault retry_after "soon"`},
+		{"negative delay", "PUT", domain + "/faults", `{"delay_ms":-5}`, 400, "Request_BadRequest", "fault delay_ms -5"},
+		{"good fault, numeric strings", "PUT", domain + "/faults", `{"status":"502","rate":0,"retry_after":"1.5"}`, 204, "", ""},
+		{"good fault, numbers", "PUT", domain + "/faults", `{"status":504,"rate":1,"retry_after":2}`, 204, "", ""},
+		{"summary", "GET", srv.Tenant.ID, ``, 200, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequestWithContext(t.Context(), tt.method, srv.URL+"/_emulator/"+tt.path, strings.NewReader(tt.body))
+			resp, err := srv.Client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := readAnswer(t, resp)
+			if a.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", a.status, tt.status, a.raw)
+			}
+			if tt.status < 400 {
+				return
+			}
+			if code, message := graphErrorCode(t, a); code != tt.code || !strings.HasPrefix(message, tt.message) || message == "" {
+				t.Errorf("error %s %q, want %s %q…", code, message, tt.code, tt.message)
+			}
+		})
+	}
+	t.Run("a deleted user's UPN is free, and its restore then refused", func(t *testing.T) {
+		srv.DeleteUser(t, taken)
+		srv.CreateUser(t, map[string]any{"displayName": "Taken again", "userPrincipalName": "taken@contoso.com"})
+		req, _ := http.NewRequestWithContext(t.Context(), "POST", srv.URL+"/_emulator/"+srv.Tenant.ID+"/users/"+taken+"/restore", nil)
 		resp, err := srv.Client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		a := readAnswer(t, resp)
-		if a.status >= 400 && str(a.body, "error") == "" {
-			t.Errorf("%s %s: error without message: %s", method, path, a.raw)
+		if code, message := graphErrorCode(t, a); a.status != 400 || code != "Request_BadRequest" || message != upnTaken {
+			t.Errorf("restore: %d %s %q", a.status, code, message)
 		}
-		return a.status
-	}
-	domain := strings.ToUpper(srv.Tenant.Domain) // domains match case-insensitively
-	tests := []struct {
-		name, method, path, body string
-		status                   int
-	}{
-		{"unknown tenant", "POST", "fabrikam.com/users", `{}`, 404},
-		{"missing UPN", "POST", domain + "/users", `{"displayName":"x"}`, 400},
-		{"unknown attribute", "POST", domain + "/users", `{"displayName":"x","userPrincipalName":"x@contoso.com","shoeSize":4}`, 400},
-		{"unknown user", "PATCH", domain + "/users/00000000-0000-4000-8000-000000000000", `{"jobTitle":"x"}`, 404},
-		{"not a GUID", "DELETE", domain + "/users/bob", ``, 404},
-		{"restore a live user", "POST", domain + "/users/" + "00000000-0000-4000-8000-000000000000/restore", ``, 404},
-		{"unknown app", "POST", domain + "/apps/00000000-0000-4000-8000-000000000000/secrets", `{}`, 404},
-		{"bad PEM", "POST", domain + "/apps/" + srv.Tenant.AppID + "/certificates", `{"pem":"nope"}`, 400},
-		{"unknown role", "PUT", domain + "/apps/" + srv.Tenant.AppID + "/roles", `{"graph":["Mail.Send.Everything"]}`, 400},
-		{"bad fault", "PUT", domain + "/faults", `{"status":"explode"}`, 400},
-		{"summary", "GET", srv.Tenant.ID, ``, 200},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := call(tt.method, tt.path, tt.body); got != tt.status {
-				t.Errorf("status %d, want %d", got, tt.status)
-			}
-		})
-	}
+	})
 }
 
 func TestAdminAPIIsLoopbackOnlyAndOptIn(t *testing.T) {

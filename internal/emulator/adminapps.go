@@ -111,6 +111,14 @@ func (s *Server) adminSetFaults(w http.ResponseWriter, r *http.Request, _ *tenan
 	return nil
 }
 
+// adminGetFaults shows the active fault (null when none) and the faults
+// injected so far: {"active":{…},"injected":{"by_kind":{"429":3},"total":3}}.
+func (s *Server) adminGetFaults(w http.ResponseWriter, _ *http.Request, _ *tenant) error {
+	active, counts := s.faults.state()
+	writeJSON(w, http.StatusOK, map[string]any{"active": active, "injected": counts})
+	return nil
+}
+
 func (s *Server) adminClearFaults(w http.ResponseWriter, _ *http.Request, _ *tenant) error {
 	s.faults.set(nil)
 	w.WriteHeader(http.StatusNoContent)

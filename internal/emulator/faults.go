@@ -3,8 +3,10 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -31,35 +33,30 @@ type fault struct {
 	remaining  int // < 0: unlimited
 }
 
+// faultStatuses are the answers a status fault can give: Graph's
+// throttling and transient server errors, and 410 (the delta reset).
+var faultStatuses = []int{http.StatusGone, http.StatusTooManyRequests, http.StatusInternalServerError,
+	http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+
 func parseFault(fs faultSettings) (*fault, error) {
 	f := &fault{rate: 1, delay: time.Duration(fs.DelayMS) * time.Millisecond, remaining: -1}
 	if fs.Rate != nil {
+		if r := *fs.Rate; r < 0 || r > 1 {
+			return nil, fmt.Errorf("fault rate %v: want a share of calls from 0 to 1", r)
+		}
 		f.rate = *fs.Rate
+	}
+	if fs.DelayMS < 0 || fs.Count < 0 {
+		return nil, fmt.Errorf("fault delay_ms %d, count %d: want 0 or more", fs.DelayMS, fs.Count)
 	}
 	if fs.Count > 0 {
 		f.remaining = fs.Count
 	}
-	if len(fs.Status) > 0 && string(fs.Status) != "null" {
-		var word string
-		if err := json.Unmarshal(fs.Status, &f.status); err != nil {
-			if err := json.Unmarshal(fs.Status, &word); err != nil {
-				return nil, fmt.Errorf("fault status %s: want a number, \"reset\" or \"truncate\"", fs.Status)
-			}
-			if n, err := strconv.Atoi(word); err == nil {
-				f.status = n
-			} else if word == "reset" || word == "truncate" {
-				f.action = word
-			} else {
-				return nil, fmt.Errorf("fault status %q: want a number, \"reset\" or \"truncate\"", word)
-			}
-		}
+	if err := f.parseStatus(fs.Status); err != nil {
+		return nil, err
 	}
-	if len(fs.RetryAfter) > 0 && string(fs.RetryAfter) != "null" {
-		var s string
-		if err := json.Unmarshal(fs.RetryAfter, &s); err != nil {
-			s = string(fs.RetryAfter) // a bare number, integer or fractional
-		}
-		f.retryAfter = s
+	if err := f.parseRetryAfter(fs.RetryAfter); err != nil {
+		return nil, err
 	}
 	if f.status == 0 && f.action == "" && f.delay == 0 {
 		return nil, fmt.Errorf("fault: give a status, \"reset\", \"truncate\" or delay_ms")
@@ -67,15 +64,119 @@ func parseFault(fs faultSettings) (*fault, error) {
 	return f, nil
 }
 
-// faultInjector holds the active fault of Graph calls; nil means none.
+// parseStatus reads "status": a number (or numeric string) among
+// faultStatuses, "reset" or "truncate"; absent or null is none.
+func (f *fault) parseStatus(raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	want := fmt.Sprintf("want one of %v, \"reset\" or \"truncate\"", faultStatuses)
+	var word string
+	if err := json.Unmarshal(raw, &f.status); err == nil {
+		word = strconv.Itoa(f.status)
+	} else if err := json.Unmarshal(raw, &word); err != nil {
+		return fmt.Errorf("fault status %s: %s", raw, want)
+	}
+	if word == "reset" || word == "truncate" {
+		f.action = word
+		return nil
+	}
+	n, err := strconv.Atoi(word)
+	if err != nil || !slices.Contains(faultStatuses, n) {
+		return fmt.Errorf("fault status %s: %s", raw, want)
+	}
+	f.status = n
+	return nil
+}
+
+// parseRetryAfter reads "retry_after": a non-negative number of seconds,
+// as a JSON number or a numeric string (fractions allowed, as Graph may
+// send them); absent or null sends no Retry-After.
+func (f *fault) parseRetryAfter(raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var text string
+	if err := json.Unmarshal(raw, &text); err != nil {
+		var n json.Number
+		if err := json.Unmarshal(raw, &n); err != nil {
+			return fmt.Errorf("fault retry_after %s: want seconds as a number or a numeric string", raw)
+		}
+		text = n.String()
+	}
+	if secs, err := strconv.ParseFloat(text, 64); err != nil || secs < 0 || math.IsInf(secs, 0) || math.IsNaN(secs) {
+		return fmt.Errorf("fault retry_after %s: want seconds as a number or a numeric string, 0 or more", raw)
+	}
+	f.retryAfter = text
+	return nil
+}
+
+// kind names the fault in the injected counts: its status ("429"), its
+// action ("reset", "truncate") or "delay" for a slowdown alone.
+func (f *fault) kind() string {
+	switch {
+	case f.action != "":
+		return f.action
+	case f.status != 0:
+		return strconv.Itoa(f.status)
+	}
+	return "delay"
+}
+
+// settings is the active fault as GET /_emulator/{tenant}/faults shows it.
+func (f *fault) settings() map[string]any {
+	out := map[string]any{"rate": f.rate, "delay_ms": f.delay.Milliseconds(), "remaining": f.remaining}
+	if f.action != "" {
+		out["status"] = f.action
+	} else if f.status != 0 {
+		out["status"] = f.status
+	}
+	if f.retryAfter != "" {
+		out["retry_after"] = f.retryAfter
+	}
+	return out
+}
+
+// faultInjector holds the active fault of Graph calls (nil means none) and
+// counts the faults it has injected, per kind, since the emulator started:
+// clearing or replacing the fault keeps the counts, so a test can read
+// what a whole scenario met.
 type faultInjector struct {
-	mu     sync.Mutex
-	rng    *rand.Rand
-	active *fault
+	mu       sync.Mutex
+	rng      *rand.Rand
+	active   *fault
+	injected map[string]int64
 }
 
 func newFaultInjector(seed uint64) *faultInjector {
-	return &faultInjector{rng: rand.New(rand.NewPCG(seed, 0x6661756c74))}
+	return &faultInjector{rng: rand.New(rand.NewPCG(seed, 0x6661756c74)), injected: map[string]int64{}}
+}
+
+// FaultCounts are the faults injected into Graph calls so far, by kind
+// ("429", "503", "reset", "truncate", "delay"…), and their total.
+type FaultCounts struct {
+	ByKind map[string]int64 `json:"by_kind"`
+	Total  int64            `json:"total"`
+}
+
+func (fi *faultInjector) state() (active map[string]any, counts FaultCounts) {
+	fi.mu.Lock()
+	defer fi.mu.Unlock()
+	if fi.active != nil {
+		active = fi.active.settings()
+	}
+	counts.ByKind = make(map[string]int64, len(fi.injected))
+	for kind, n := range fi.injected {
+		counts.ByKind[kind] = n
+		counts.Total += n
+	}
+	return active, counts
+}
+
+// FaultsInjected counts the faults injected into Graph calls so far.
+func (s *Server) FaultsInjected() FaultCounts {
+	_, counts := s.faults.state()
+	return counts
 }
 
 func (fi *faultInjector) set(f *fault) {
@@ -95,6 +196,7 @@ func (fi *faultInjector) pick() *fault {
 	if f.remaining > 0 {
 		f.remaining--
 	}
+	fi.injected[f.kind()]++
 	copied := *f
 	return &copied
 }

@@ -1,7 +1,9 @@
 package emulator_test
 
 import (
+	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"strconv"
 	"testing"
@@ -134,5 +136,61 @@ func TestThrottleWarnsThenRefuses(t *testing.T) {
 	srv.SetThrottle(t, 0)
 	if a := get(t, srv, token, "/v1.0/users"); a.status != 200 {
 		t.Errorf("throttling off: %d", a.status)
+	}
+}
+
+// TestFaultCounts: the emulator counts the faults it actually injected,
+// per kind, across fault changes and clears, over the admin API and Go.
+func TestFaultCounts(t *testing.T) {
+	srv := emulatortest.Start(t, emulatortest.Options{Users: 5, Groups: 1})
+	token := srv.Token(t, "https://graph.microsoft.com/.default")
+	call := func() {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/v1.0/organization", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		if resp, err := srv.Client.Do(req); err == nil { // a reset fault drops the connection
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	steps := []struct {
+		name  string
+		fault map[string]any
+		calls int
+		want  map[string]int64 // counts so far
+	}{
+		{"two of four calls hit", map[string]any{"status": 503, "count": 2}, 4, map[string]int64{"503": 2}},
+		{"rate 0 hits none", map[string]any{"status": 429, "rate": 0}, 3, map[string]int64{"503": 2}},
+		{"every call hit", map[string]any{"status": 429, "retry_after": 0.01}, 3, map[string]int64{"503": 2, "429": 3}},
+		{"a delay alone", map[string]any{"delay_ms": 1, "count": 1}, 2, map[string]int64{"503": 2, "429": 3, "delay": 1}},
+		{"resets", map[string]any{"status": "reset", "count": 2}, 3, map[string]int64{"503": 2, "429": 3, "delay": 1, "reset": 2}},
+	}
+	for _, step := range steps {
+		srv.Admin(t, http.MethodPut, "faults", step.fault)
+		for range step.calls {
+			call()
+		}
+		srv.ClearFault(t) // clearing keeps the counts
+		got := srv.FaultCounts(t)
+		var total int64
+		for _, n := range step.want {
+			total += n
+		}
+		if !maps.Equal(got.ByKind, step.want) || got.Total != total {
+			t.Errorf("%s: counts %+v, want %v (total %d)", step.name, got, step.want, total)
+		}
+		if inProcess := srv.Emulator.FaultsInjected(); !maps.Equal(inProcess.ByKind, got.ByKind) || inProcess.Total != got.Total {
+			t.Errorf("%s: FaultsInjected %+v, admin API %+v", step.name, inProcess, got)
+		}
+	}
+	srv.SetFault(t, emulatortest.Fault{Status: 429, Rate: 0.5, RetryAfter: "1.5", Count: 7})
+	var state struct {
+		Active map[string]any `json:"active"`
+	}
+	if err := json.Unmarshal(srv.Admin(t, http.MethodGet, "faults", nil), &state); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"status": 429.0, "rate": 0.5, "retry_after": "1.5", "delay_ms": 0.0, "remaining": 7.0}
+	if !maps.Equal(state.Active, want) {
+		t.Errorf("active fault %v, want %v", state.Active, want)
 	}
 }

@@ -41,11 +41,17 @@ func parseFilter(raw string) (*filterClause, *graphError) {
 	return &filterClause{property: fields[0], value: v}, nil
 }
 
-// unquote reads an OData string literal ('it”s'); GUIDs and booleans may
-// come bare.
+// unquote reads an OData string literal (in quotes, a doubled quote standing
+// for one); GUIDs and booleans may come bare. A lone quote inside ends the literal early, so
+// "'a' and mail eq 'b'" is two literals around an operator, not one value:
+// the emulator does not combine clauses, and refuses it.
 func unquote(s string) (string, bool) {
 	if len(s) >= 2 && s[0] == '\'' && s[len(s)-1] == '\'' {
-		return strings.ReplaceAll(s[1:len(s)-1], "''", "'"), true
+		inner := s[1 : len(s)-1]
+		if strings.Contains(strings.ReplaceAll(inner, "''", ""), "'") {
+			return "", false
+		}
+		return strings.ReplaceAll(inner, "''", "'"), true
 	}
 	if s != "" && !strings.ContainsAny(s, " '()") {
 		return s, true

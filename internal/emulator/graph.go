@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -141,10 +142,13 @@ func (c *graphCall) serve(routes []graphRoute) *graphError {
 }
 
 // parseOptions collects $-options case-insensitively; an option the
-// endpoint does not support is a 400 as Graph answers it.
+// endpoint does not support is a 400 as Graph answers it, and so is an
+// option given twice ($top=5&$TOP=999): Graph's OData parser refuses it
+// rather than picking one.
 func (c *graphCall) parseOptions(allowed []string) *graphError {
 	c.options = map[string]string{}
-	for key, values := range c.r.URL.Query() {
+	query := c.r.URL.Query()
+	for _, key := range slices.Sorted(maps.Keys(query)) {
 		if !strings.HasPrefix(key, "$") {
 			continue
 		}
@@ -152,7 +156,10 @@ func (c *graphCall) parseOptions(allowed []string) *graphError {
 		if !slices.Contains(allowed, name) {
 			return badRequest("Request_UnsupportedQuery", "Unsupported Query: the query option '"+key+"' is not supported on this endpoint.")
 		}
-		c.options[name] = values[0]
+		if _, seen := c.options[name]; seen || len(query[key]) > 1 {
+			return badRequest("Request_BadRequest", "Query option '"+name+"' was specified more than once, but it must be specified at most once.")
+		}
+		c.options[name] = query[key][0]
 	}
 	return nil
 }

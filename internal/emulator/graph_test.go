@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -133,6 +134,15 @@ func TestGraphErrors(t *testing.T) {
 		{"bad $select on delta", token, "/v1.0/groups/delta?$select=nope", 400, "Request_BadRequest", "nope"},
 		{"filter on members", token, "/v1.0/groups/" + groupID + "/members?$filter=id%20eq%20'x'", 400, "Request_UnsupportedQuery", ""},
 		{"unsupported filter", token, "/v1.0/users?$filter=jobTitle%20ne%20'x'", 400, "Request_UnsupportedQuery", ""},
+		{"filter with and", token, "/v1.0/users?$filter=" + url.QueryEscape("displayName eq 'a' and mail eq 'b'"), 400, "Request_UnsupportedQuery", ""},
+		{"filter with or", token, "/v1.0/groups?$filter=" + url.QueryEscape("startswith(displayName,'a') or startswith(mail,'b')"), 400, "Request_UnsupportedQuery", ""},
+		{"filter with and on applications", token, "/v1.0/applications?$filter=" + url.QueryEscape("appId eq 'a' and displayName eq 'b'"), 400, "Request_UnsupportedQuery", ""},
+		{"$top twice", token, "/v1.0/users?$top=5&$top=1000", 400, "Request_BadRequest", "Query option '$top' was specified more than once, but it must be specified at most once."},
+		{"$top twice, cases differ", token, "/v1.0/users?$top=5&$TOP=6", 400, "Request_BadRequest", "'$top' was specified more than once"},
+		{"$select twice", token, "/v1.0/groups?$select=id&$select=displayName", 400, "Request_BadRequest", "'$select' was specified more than once"},
+		{"$filter twice", token, "/v1.0/users?$filter=" + url.QueryEscape("mail eq 'a'") + "&$filter=" + url.QueryEscape("mail eq 'b'"), 400, "Request_BadRequest", "'$filter' was specified more than once"},
+		{"$skiptoken twice", token, "/v1.0/users/delta?$skiptoken=a&$skiptoken=b", 400, "Request_BadRequest", "'$skiptoken' was specified more than once"},
+		{"$deltatoken twice", token, "/v1.0/users/delta?$deltatoken=a&$deltaToken=b", 400, "Request_BadRequest", "'$deltatoken' was specified more than once"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,8 +13,16 @@ type graphError struct {
 	message string
 }
 
+// Error lets mutations return a refusal Graph would give (a taken
+// userPrincipalName) through the admin API unchanged.
+func (e *graphError) Error() string { return e.code + ": " + e.message }
+
 func badRequest(code, message string) *graphError {
 	return &graphError{http.StatusBadRequest, code, message}
+}
+
+func errUPNTaken() *graphError {
+	return badRequest("Request_BadRequest", "Another object with the same value for property userPrincipalName already exists.")
 }
 
 func errInsufficientPrivileges() *graphError {

@@ -17,10 +17,14 @@ func (s *Server) identityRoutes() http.Handler {
 	mux.HandleFunc("GET /{tenant}/oauth2/v2.0/token", func(w http.ResponseWriter, r *http.Request) {
 		writeAADSTS(w, r, s.now(), errPostOnly())
 	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": "The emulator has no endpoint " + r.Method + " " + r.URL.Path + "."})
-	})
+	mux.HandleFunc("/", identityNotFound)
 	return mux
+}
+
+// identityNotFound answers any other path or method in JSON, never with
+// ServeMux's plain-text 404 or 405.
+func identityNotFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found", "error_description": "The emulator has no endpoint " + r.Method + " " + r.URL.Path + "."})
 }
 
 // resolveTenant maps the authority's tenant segment to a tenant, with the

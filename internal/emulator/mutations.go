@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -52,6 +53,9 @@ func (t *tenant) createUser(attrs map[string]json.RawMessage, now time.Time) (*u
 	if _, exists := t.users[id]; exists {
 		return nil, fmt.Errorf("create user: id %s exists", id)
 	}
+	if t.upnTakenLocked(u.userPrincipalName, id) {
+		return nil, errUPNTaken()
+	}
 	t.addUserLocked(u)
 	t.changes.recordObject(kindUser, id)
 	return u, nil
@@ -60,11 +64,29 @@ func (t *tenant) createUser(attrs map[string]json.RawMessage, now time.Time) (*u
 func (t *tenant) patchUser(id objectID, attrs map[string]json.RawMessage) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	var upn string
+	if raw, ok := attrs["userPrincipalName"]; ok && json.Unmarshal(raw, &upn) == nil && t.upnTakenLocked(upn, id) {
+		return errUPNTaken()
+	}
 	if err := patchIn(t.users, id, userFields, attrs); err != nil {
 		return fmt.Errorf("patch user: %w", err)
 	}
 	t.changes.recordObject(kindUser, id)
 	return nil
+}
+
+// upnTakenLocked reports whether a live user other than self has upn
+// (case-insensitively, as Entra compares it). A soft-deleted user's UPN is
+// free: Entra lets a new user take it and asks on restore for another.
+// A scan, not an index: only admin-API changes ask, and 100k users take
+// about a millisecond.
+func (t *tenant) upnTakenLocked(upn string, self objectID) bool {
+	for id, u := range t.users {
+		if id != self && u.deleted == 0 && strings.EqualFold(u.userPrincipalName, upn) {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *tenant) patchGroup(id objectID, attrs map[string]json.RawMessage) error {
@@ -141,6 +163,9 @@ func (t *tenant) restoreObject(kind objectKind, id objectID) error {
 	deleted := t.deletedField(kind, id)
 	if deleted == nil || *deleted == 0 {
 		return errObjectNotFound
+	}
+	if u := t.users[id]; kind == kindUser && t.upnTakenLocked(u.userPrincipalName, id) {
+		return errUPNTaken()
 	}
 	*deleted = 0
 	t.changes.recordObject(kind, id)

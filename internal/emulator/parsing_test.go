@@ -37,6 +37,10 @@ func TestParseFilter(t *testing.T) {
 		{"accountEnabled eq false", "accountEnabled", false, "false", false},
 		{"jobTitle ne 'x'", "", false, "", true},
 		{"displayName eq 'unterminated", "", false, "", true},
+		{"displayName eq 'a' and mail eq 'b'", "", false, "", true},
+		{"displayName eq 'a'' and mail eq ''b'", "displayName", false, "a' and mail eq 'b", false}, // one literal with escaped quotes
+		{"startswith(displayName,'a') and startswith(mail,'b')", "", false, "", true},
+		{"accountEnabled eq true and userType eq 'Guest'", "", false, "", true},
 	}
 	for _, tt := range tests {
 		clause, gerr := parseFilter(tt.raw)

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 )
@@ -104,6 +105,9 @@ type Server struct {
 // New builds the tenant (generated or from the tenant file), the CA and
 // server certificate, and the token-signing key.
 func New(opts Options) (*Server, error) {
+	if err := checkCounts("Options.", opts.Users, opts.Groups); err != nil {
+		return nil, err
+	}
 	opts.setDefaults()
 	now := opts.Now()
 	s := &Server{opts: opts, dir: &directory{}}
@@ -139,6 +143,17 @@ func New(opts Options) (*Server, error) {
 	s.faults = newFaultInjector(opts.Seed)
 	s.throttle = newThrottler(opts.ThrottleUnits, opts.Now)
 	return s, nil
+}
+
+// checkCounts refuses negative sizes before generation allocates for them.
+func checkCounts(prefix string, users, groups int) error {
+	if users < 0 {
+		return fmt.Errorf("%susers %d: want 0 or more", prefix, users)
+	}
+	if groups < 0 {
+		return fmt.Errorf("%sgroups %d: want 0 or more", prefix, groups)
+	}
+	return nil
 }
 
 // CAPEM is the PEM of the CA that signed the server certificate.
@@ -182,15 +197,32 @@ func (s *Server) Handler() http.Handler {
 		admin = s.adminRoutes()
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		isAdmin := strings.HasPrefix(r.URL.Path, "/_emulator/") && admin != nil
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/v1.0/") || r.URL.Path == "/v1.0":
-			graph.ServeHTTP(w, r)
-		case strings.HasPrefix(r.URL.Path, "/_emulator/") && admin != nil:
+			graph.ServeHTTP(w, r) // routes by segments: "//" is an unknown segment, in Graph's JSON
+		case !isCleanPath(r.URL.Path) && isAdmin:
+			s.writeAdminError(w, http.StatusNotFound, "no admin endpoint "+r.Method+" "+r.URL.Path)
+		case !isCleanPath(r.URL.Path):
+			// ServeMux would redirect "//" or "/./" with a text/html 307;
+			// Microsoft's hosts answer JSON, so no redirect and no HTML.
+			identityNotFound(w, r)
+		case isAdmin:
 			admin.ServeHTTP(w, r)
 		default:
 			identity.ServeHTTP(w, r)
 		}
 	})
+}
+
+// isCleanPath reports whether ServeMux would serve p as it is rather than
+// redirect to its cleaned form (no "//", "." or ".." segments).
+func isCleanPath(p string) bool {
+	cleaned := path.Clean(p)
+	if strings.HasSuffix(p, "/") && cleaned != "/" {
+		cleaned += "/"
+	}
+	return cleaned == p
 }
 
 func (s *Server) now() time.Time { return s.opts.Now() }

@@ -66,6 +66,9 @@ func loadTenantFile(data []byte, now time.Time) (*tenant, error) {
 	}
 	spec := generateSpec{name: f.Name, now: now}
 	if f.Generate != nil {
+		if err := checkCounts("tenant file: generate.", f.Generate.Users, f.Generate.Groups); err != nil {
+			return nil, err
+		}
 		spec.users, spec.groups, spec.seed = f.Generate.Users, f.Generate.Groups, f.Generate.Seed
 	}
 	t := generateTenant(spec)

@@ -79,6 +79,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	case form.Get("scope") == "":
 		fail(errMissingParameter("scope"))
 		return
+	case form.Get("client_secret") != "" && form.Get("client_assertion") != "":
+		// One credential per request: taking the secret and ignoring the
+		// assertion would let a client believe its certificate works.
+		fail(errTwoCredentials())
+		return
 	}
 	res, aerr := scopeResource(form.Get("scope"), tenantName)
 	if aerr != nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/connect/connect/internal/emulator"
 )
 
 // Admin calls the admin API at /_emulator/{tenant}/{path} with body as
@@ -232,6 +234,20 @@ func (s *Server) SetFault(t testing.TB, f Fault) {
 		body["count"] = f.Count
 	}
 	s.Admin(t, http.MethodPut, "faults", body)
+}
+
+// FaultCounts reads, over the admin API (GET faults), how many faults
+// were injected into Graph calls since the emulator started, by kind
+// ("429", "503", "reset", "truncate", "delay"); ClearFault keeps them.
+func (s *Server) FaultCounts(t testing.TB) emulator.FaultCounts {
+	t.Helper()
+	var answer struct {
+		Injected emulator.FaultCounts `json:"injected"`
+	}
+	if err := json.Unmarshal(s.Admin(t, http.MethodGet, "faults", nil), &answer); err != nil {
+		t.Fatalf("fault counts: decode answer: %v", err)
+	}
+	return answer.Injected
 }
 
 func (s *Server) ClearFault(t testing.TB) {

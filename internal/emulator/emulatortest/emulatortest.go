@@ -43,6 +43,7 @@
 //	srv.SetFault(t, emulatortest.Fault{Status: 410, Count: 1}) // delta reset: Location has an empty $deltatoken
 //	srv.SetFault(t, emulatortest.Fault{Action: "reset"})       // or "truncate"; DelayMS slows answers
 //	srv.ClearFault(t)
+//	n := srv.FaultCounts(t) // faults injected so far: n.Total, n.ByKind["429"]; clearing keeps them
 //	srv.SetThrottle(t, 50) // resource units per 10 s; 0 = off
 //	srv.ExpireDeltaTokens(t) // next delta call: 400 syncStateNotFound
 //	app := srv.RegisterApp(t, "Other", "User.Read.All") // app.AppID, app.Secret
