@@ -184,10 +184,10 @@ func DirectorySyncPage(p Page, v DirectorySyncView) templ.Component {
 	})
 }
 
-var connectionFormOrder = []string{"application_id", "credential", "key", "tenant_domain", "cloud", "authority_host", "graph_url"}
+var connectionFormOrder = []string{"application_id", "credential", "key", "tenant_domain", "cloud"}
 var connectionFormLabels = map[string]string{
 	"application_id": "Application ID / Client ID", "credential": "Key or certificate", "key": "Key", "tenant_domain": "Tenant Domain",
-	"cloud": "Cloud", "authority_host": "Authority host", "graph_url": "Graph URL",
+	"cloud": "Cloud",
 }
 
 func ConnectionFormPage(p Page, v ConnectionFormView) templ.Component {
@@ -286,7 +286,7 @@ func ConnectionFormPage(p Page, v ConnectionFormView) templ.Component {
 			} else {
 				templ_7745c5c3_Err = Field(FieldInput{Name: "application_id", Label: "Application ID / Client ID", Value: v.ApplicationID, Required: true, Autofocus: len(v.Errors) == 0, MaxLength: 64, Autocomplete: "off",
 					Placeholder: "00000000-0000-0000-0000-000000000000",
-					Help:        "The Application (client) ID on your application's Overview page in the Azure portal.", Error: v.Errors["application_id"]}).Render(ctx, templ_7745c5c3_Buffer)
+					Help:        "Enter the Application ID noted in “How to create the application” (the Application (client) ID on the application's page).", Error: v.Errors["application_id"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -363,7 +363,7 @@ func ConnectionFormPage(p Page, v ConnectionFormView) templ.Component {
 			if !v.FixedTenant {
 				templ_7745c5c3_Err = Field(FieldInput{Name: "tenant_domain", Label: "Tenant Domain", Value: v.TenantDomain, Required: true, MaxLength: 253, Autocomplete: "off",
 					Placeholder: "contoso.onmicrosoft.com",
-					Help:        "Hover over your profile in the top right corner of the Office 365 admin center to see it, for example contoso.onmicrosoft.com. A verified domain of the tenant, or its Tenant ID, works too.",
+					Help:        "To find the tenant domain, hover over the user profile in the top right corner. If you're using the Old Admin Center, locate the domain in the Azure Management Portal address bar: https://manager.windowsazure.com. For example contoso.onmicrosoft.com; a verified domain of the tenant, or its Tenant ID, works too.",
 					Error:       v.Errors["tenant_domain"]}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -372,13 +372,13 @@ func ConnectionFormPage(p Page, v ConnectionFormView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if v.Cloud != "" && v.Cloud != "default" || v.Errors["cloud"] != "" || v.Errors["authority_host"] != "" || v.Errors["graph_url"] != "" {
+				if v.Cloud != "" && v.Cloud != "default" || v.Errors["cloud"] != "" {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, " open")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "><summary>Advanced: cloud</summary>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "><summary>Advanced: national cloud</summary>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -386,50 +386,38 @@ func ConnectionFormPage(p Page, v ConnectionFormView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<p class=\"field__help\">For a custom host (a proxy, or the Entra ID emulator), choose Custom and enter both addresses.</p>")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = Field(FieldInput{Name: "authority_host", Label: "Authority host", Type: "url", Value: v.AuthorityHost, MaxLength: 300, Placeholder: "https://login.microsoftonline.com", Error: v.Errors["authority_host"]}).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = Field(FieldInput{Name: "graph_url", Label: "Graph URL", Type: "url", Value: v.GraphURL, MaxLength: 300, Placeholder: "https://graph.microsoft.com", Error: v.Errors["graph_url"]}).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "</details>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</details>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<div class=\"actions\"><button type=\"submit\" class=\"button button--primary\" data-testid=\"synchronise\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<div class=\"actions\"><button type=\"submit\" class=\"button button--primary\" data-testid=\"synchronise\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var14 string
 			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(v.Submit)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/directorysync.templ`, Line: 123, Col: 95}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/directorysync.templ`, Line: 120, Col: 95}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</button> <a class=\"button\" href=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "</button> <a class=\"button\" href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var15 templ.SafeURL
 			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(v.CancelHref))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/directorysync.templ`, Line: 124, Col: 58}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/directorysync.templ`, Line: 121, Col: 58}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "\">Cancel</a></div><p class=\"muted\">Connect checks these details live with Entra ID before it stores the connection as active. The key is encrypted at rest and never shown again in full.</p></form></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "\">Cancel</a></div><p class=\"muted\">Connect checks these details live with Entra ID before it stores the connection as active. The key is encrypted at rest and never shown again in full.</p></form></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -437,7 +425,7 @@ func ConnectionFormPage(p Page, v ConnectionFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -453,12 +441,12 @@ func ConnectionFormPage(p Page, v ConnectionFormView) templ.Component {
 
 func keyHelp(inUse string, certificateOffered bool) string {
 	if certificateOffered {
-		return "With Key: the key's Value from Certificates & secrets in the Azure portal — not its Secret ID. Leave it empty with a certificate."
+		return "With Key: enter the application key noted in “How to create the application” — the key's Value, not its ID. Leave it empty with a certificate."
 	}
 	if inUse != "" {
 		return "Enter the new key's Value. The key in use (" + inUse + ") keeps working until the new one passes validation."
 	}
-	return "The key's Value from Certificates & secrets in the Azure portal — not its Secret ID. The value is shown only once, when the key is created."
+	return "Enter the application key noted in “How to create the application”: the key's Value, not its ID. It is displayed only once, when the key is saved."
 }
 
 func HowToCreateApplication() templ.Component {
@@ -482,7 +470,7 @@ func HowToCreateApplication() templ.Component {
 			templ_7745c5c3_Var16 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<aside class=\"card howto\" aria-labelledby=\"howto-title\"><details><summary id=\"howto-title\">How to create the application</summary><p>Connect reads your directory through an application registered in your tenant. Create it once:</p><h3>New Admin Center (Microsoft Entra admin center)</h3><ol><li>Sign in to the Azure portal and open <strong>Microsoft Entra ID</strong> › <strong>App registrations</strong>.</li><li>Choose <strong>New registration</strong>. Name it, for example “Directory Synchronization”. Type: <strong>Web</strong>; any sign-on URL will do, it is not used.</li><li>Choose <strong>Register</strong>, then note the <strong>Application (client) ID</strong> on the Overview page.</li><li>Open <strong>Certificates &amp; secrets</strong> › <strong>New client secret</strong>, choose how long it is valid, and <strong>Add</strong>.</li><li>Copy the secret's <strong>Value</strong> straight away (it is shown only once): this is the Key. Before it expires, create a new one and enter it with Edit.</li><li>Open <strong>API permissions</strong> › <strong>Add a permission</strong> › <strong>Microsoft Graph</strong> › <strong>Application permissions</strong>, and add <strong>Directory.Read.All</strong> (Read directory data).</li><li>Choose <strong>Grant admin consent for your tenant</strong>.</li></ol><h3>Old Admin Center (classic Azure portal)</h3><ol><li>Open <strong>Active Directory</strong>, your directory, then the <strong>Applications</strong> tab, and choose <strong>Add</strong>.</li><li>Choose <strong>Add an application my organization is developing</strong>, type <strong>Web application and/or Web API</strong>.</li><li>Enter any sign-on URL and App ID URI (they are not used), and complete the wizard.</li><li>On the <strong>Configure</strong> tab, note the <strong>Client ID</strong>.</li><li>Under <strong>Keys</strong>, select a duration and <strong>Save</strong>: the key is displayed once. Note it.</li><li>Under <strong>Permissions to other applications</strong>, give Windows Azure Active Directory the application permission <strong>Read directory data</strong>, and <strong>Save</strong>.</li></ol></details></aside>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "<aside class=\"card howto\" aria-labelledby=\"howto-title\"><details><summary id=\"howto-title\">How to create the application</summary><p>Connect reads your directory through a Windows Azure Active Directory application registered in your tenant. There are two user interfaces in the Office 365 Admin Center, which Microsoft calls the New Admin Center and the Old Admin Center: follow the steps for the one you use.</p><h3>New Admin Center</h3><ol data-testid=\"howto-new\"><li>Log on to the Office 365 Admin Center.</li><li>Click the <strong>Admin</strong> / <strong>Azure AD</strong> menu item.</li><li>Click the <strong>Active Directory</strong> menu item.</li><li>Click the <strong>App Registration</strong> tab at the top of the page.</li><li>Click the <strong>Add</strong> button at the top of the screen to start a guided wizard.</li><li>Specify the options as follows:<dl class=\"howto__options\"><dt>Name</dt><dd>A name for the application, for example “Connect Directory Synchronization”.</dd><dt>Application Type</dt><dd>Web Application and / or Web API.</dd><dt>Sign-on URL</dt><dd>Any URL, the same in both fields: the application is not used to sign in, so the value does not matter.</dd></dl></li><li>Click the <strong>Create</strong> button at the bottom of the section.</li><li>Select the newly created application from the list.</li><li>Make a note of the <strong>Application ID</strong>: you enter it in the Application ID / Client ID field.</li><li>Create an application key in the <strong>Keys</strong> section: click the <strong>Select Duration</strong> drop-down, and specify a Valid From and Expires On time.</li><li>Click <strong>Save</strong> at the foot of the page. This displays the application key.</li><li>Make a note of the application key: you enter it in the Key field. <strong>The key is only valid for the duration you chose.</strong> If you do not create the connection before it expires, another key must be created; before it expires later, create a new key and enter it with Edit.</li><li>Click <strong>Required Permissions</strong> and make sure Windows Azure Active Directory has the <strong>Read Directory Data</strong> application permission.</li><li>Click <strong>Save</strong> at the foot of the page.</li><li>Click the <strong>Grant Permissions</strong> button.</li></ol><p class=\"field__help\">In today's Microsoft Entra admin center the same steps are: App registrations › New registration; note the Application (client) ID; Certificates &amp; secrets › New client secret, and copy its <strong>Value</strong> (not its Secret ID); API permissions › Add a permission › Microsoft Graph › Application permissions › <strong>Directory.Read.All</strong>; then <strong>Grant admin consent</strong>.</p><h3>Old Admin Center</h3><ol data-testid=\"howto-old\"><li>Log on to the Office 365 Admin Center.</li><li>Click the <strong>Admin</strong> / <strong>Azure AD</strong> menu item.</li><li>Click the <strong>Active Directory</strong> menu item in the left-hand menu.</li><li>Click the <strong>Applications</strong> tab at the top of the page.</li><li>Click the <strong>Add</strong> item at the bottom of the screen to start a guided wizard.</li><li>Select the <strong>Add an Application My Organization is Developing</strong> option.</li><li>Specify the options as follows:<dl class=\"howto__options\"><dt>Name</dt><dd>A name for the application, for example “Connect Directory Synchronization”.</dd><dt>Web Application and / or Web API</dt><dd>Make sure this option is selected.</dd></dl></li><li>Click the <strong>Continue</strong> button to display the App Properties page.</li><li>Specify the options as follows:<dl class=\"howto__options\"><dt>Sign-On URL and App ID URL</dt><dd>Any URL, the same in both fields: the application is not used to sign in, so the values do not matter.</dd></dl></li><li>Click the <strong>Continue</strong> button.</li><li>Click the tick button to complete the wizard. The application's Getting Started page is displayed.</li><li>Click the <strong>Configure</strong> tab.</li><li>Scroll down to the <strong>Application ID / Client ID</strong> and make a note of it: you enter it in the Application ID / Client ID field.</li><li>Create an application key in the <strong>Keys</strong> section: click the <strong>Select Duration</strong> drop-down, and specify a Valid From and Expires On time.</li><li>Click <strong>Save</strong> at the foot of the page. This displays the application key.</li><li>Make a note of the application key: you enter it in the Key field. <strong>The key is only valid for the duration you chose.</strong> If you do not create the connection before it expires, another key must be created.</li><li>In the <strong>permissions to other applications</strong> section, give Windows Azure Active Directory the <strong>Read Directory Data</strong> application permission.</li><li>Click <strong>Save</strong> at the foot of the page.</li></ol></details></aside>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -29,8 +29,6 @@ type ConnectionFormView struct {
 	ApplicationID string
 	TenantDomain  string
 	Cloud         string
-	AuthorityHost string
-	GraphURL      string
 	Clouds        []Option
 	KeyInUse      string // masked key in use, on Edit
 	Errors        FieldErrors

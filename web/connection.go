@@ -119,9 +119,6 @@ func (h *Handler) editForm(c store.Connection, errs templates.FieldErrors) templ
 		v.FixedTenant, v.KeyInUse = false, ""
 		v.Submit = "Synchronise"
 		v.Cloud, v.Clouds = c.Cloud, h.cloudOptions()
-		if c.Cloud == entra.CloudCustom {
-			v.AuthorityHost, v.GraphURL = c.AuthorityHost, c.GraphURL
-		}
 	}
 	return v
 }
@@ -175,7 +172,7 @@ func (h *Handler) connectionEditSubmit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if fresh {
-			v.ApplicationID, v.TenantDomain, v.Cloud, v.AuthorityHost, v.GraphURL = f.ApplicationID, f.TenantDomain, f.Cloud, f.AuthorityHost, f.GraphURL
+			v.ApplicationID, v.TenantDomain, v.Cloud = f.ApplicationID, f.TenantDomain, f.Cloud
 		}
 		h.render(w, r, http.StatusUnprocessableEntity, templates.ConnectionFormPage(h.page(r, "Edit "+c.TenantDomain, "directory-sync"), v))
 		return

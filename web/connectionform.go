@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
@@ -18,8 +17,6 @@ type connectionForm struct {
 	Key           string
 	TenantDomain  string
 	Cloud         string
-	AuthorityHost string
-	GraphURL      string
 	// Credential is credentialKey or credentialCertificate (a certificate
 	// Connect generated, CertificateID).
 	Credential    string
@@ -38,8 +35,6 @@ func readConnectionForm(r *http.Request) connectionForm {
 		Key:           strings.TrimSpace(r.PostFormValue("key")),
 		TenantDomain:  strings.ToLower(strings.TrimSuffix(field(r, "tenant_domain"), ".")),
 		Cloud:         orDefault(field(r, "cloud"), entra.CloudDefault),
-		AuthorityHost: strings.TrimRight(field(r, "authority_host"), "/"),
-		GraphURL:      strings.TrimRight(field(r, "graph_url"), "/"),
 		Credential:    orDefault(field(r, "credential"), credentialKey),
 		CertificateID: field(r, "certificate_id"),
 	}
@@ -112,19 +107,6 @@ func checkKey(key string) string {
 	return ""
 }
 
-func checkHTTPSURL(raw, example string) string {
-	u, err := url.Parse(raw)
-	switch {
-	case raw == "":
-		return "Enter the address, for example " + example + "."
-	case err != nil || u.Host == "":
-		return "Enter a full address such as " + example + "."
-	case u.Scheme != "https":
-		return "Entra ID and Graph are only reached over https: use an https:// address."
-	}
-	return ""
-}
-
 // validate checks the form; requireIdentity is false on Edit, where only a
 // new key is given.
 func (f connectionForm) validate(requireIdentity bool) templates.FieldErrors {
@@ -147,13 +129,11 @@ func (f connectionForm) validate(requireIdentity bool) templates.FieldErrors {
 	}
 	addErr(errs, "tenant_domain", checkTenantDomain(f.TenantDomain))
 	switch f.Cloud {
+	// Hosts come from configuration (CONNECT_AUTHORITY_HOST, CONNECT_GRAPH_URL)
+	// or Microsoft's national clouds, never from a form: a typed host would
+	// have Connect send the key, and requests from inside the network,
+	// wherever an administrator's browser says.
 	case entra.CloudDefault, entra.CloudUSGov, entra.CloudChina:
-	case entra.CloudCustom:
-		addErr(errs, "authority_host", checkHTTPSURL(f.AuthorityHost, "https://login.microsoftonline.com"))
-		if u, err := url.Parse(f.AuthorityHost); err == nil && u.Path != "" {
-			addErr(errs, "authority_host", "Enter only the host, without a path or tenant: for example https://login.microsoftonline.com.")
-		}
-		addErr(errs, "graph_url", checkHTTPSURL(f.GraphURL, "https://graph.microsoft.com"))
 	default:
 		errs["cloud"] = "Choose one of the clouds listed."
 	}
@@ -163,8 +143,6 @@ func (f connectionForm) validate(requireIdentity bool) templates.FieldErrors {
 // endpoints resolves the cloud choice to the authority host and Graph URL.
 func (h *Handler) endpoints(f connectionForm) (authority, graphURL string) {
 	switch f.Cloud {
-	case entra.CloudCustom:
-		return f.AuthorityHost, f.GraphURL
 	case entra.CloudDefault:
 		return h.authorityHost, h.graphURL
 	}
@@ -181,7 +159,7 @@ func (h *Handler) cloudOptions() []templates.Option {
 	for _, c := range entra.NationalClouds {
 		opts = append(opts, templates.Option{Value: c.Name, Label: c.Label, Hint: c.AuthorityHost})
 	}
-	return append(opts, templates.Option{Value: entra.CloudCustom, Label: "Custom host", Hint: "An authority host and Graph URL you enter below."})
+	return opts
 }
 
 func (h *Handler) cloudLabel(cloud, authority string) string {

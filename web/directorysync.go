@@ -45,8 +45,6 @@ func (h *Handler) newConnectionForm(f connectionForm, errs templates.FieldErrors
 		ApplicationID: f.ApplicationID,
 		TenantDomain:  f.TenantDomain,
 		Cloud:         f.Cloud,
-		AuthorityHost: f.AuthorityHost,
-		GraphURL:      f.GraphURL,
 		Clouds:        h.cloudOptions(),
 		Errors:        errs,
 	}
@@ -54,17 +52,6 @@ func (h *Handler) newConnectionForm(f connectionForm, errs templates.FieldErrors
 
 func (h *Handler) wizardForm(w http.ResponseWriter, r *http.Request) {
 	f := connectionForm{Cloud: "default"}
-	// "Try again" after a failed validation comes back with what was typed,
-	// never the key.
-	if id := r.URL.Query().Get("from"); id != "" {
-		if c, err := h.store.ConnectionByID(r.Context(), id); err == nil {
-			f = connectionForm{ApplicationID: c.ApplicationID, TenantDomain: c.TenantDomain, Cloud: c.Cloud,
-				Credential: credentialChoice(c.CredentialType)}
-			if c.Cloud == "custom" {
-				f.AuthorityHost, f.GraphURL = c.AuthorityHost, c.GraphURL
-			}
-		}
-	}
 	v := h.newConnectionForm(f, nil)
 	if err := h.offerCertificate(r, &v, f.Credential); err != nil {
 		h.serverError(w, r, err)

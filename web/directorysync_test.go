@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/connect/connect/internal/store"
 )
 
@@ -232,8 +234,7 @@ func TestWizardInputIsCheckedBeforeAnyNetworkCall(t *testing.T) {
 		{"tenant as a URL", good.AppID, good.Secret, "https://contoso.onmicrosoft.com/", nil, "tenant_domain", "without https://"},
 		{"tenant without a dot", good.AppID, good.Secret, "contoso", nil, "tenant_domain", "full domain"},
 		{"tenant with bad characters", good.AppID, good.Secret, "con_toso.onmicrosoft.com", nil, "tenant_domain", "not a valid domain"},
-		{"custom cloud without hosts", good.AppID, good.Secret, good.Domain, url.Values{"cloud": {"custom"}}, "authority_host", "Enter the address"},
-		{"custom cloud over http", good.AppID, good.Secret, good.Domain, url.Values{"cloud": {"custom"}, "authority_host": {"http://login.example"}, "graph_url": {"https://graph.example"}}, "authority_host", "https"},
+		{"a typed host (no longer offered)", good.AppID, good.Secret, good.Domain, url.Values{"cloud": {"custom"}, "authority_host": {"https://evil.example"}, "graph_url": {"https://evil.example"}}, "cloud", "Choose one"},
 		{"unknown cloud", good.AppID, good.Secret, good.Domain, url.Values{"cloud": {"mars"}}, "cloud", "Choose one"},
 	}
 	for _, tt := range tests {
@@ -262,5 +263,37 @@ func TestWizardInputIsCheckedBeforeAnyNetworkCall(t *testing.T) {
 	}
 	if conns, _ := app.store.Connections(context.Background(), store.KindAzureDirectorySync); len(conns) != 0 {
 		t.Fatalf("bad input stored %d connections", len(conns))
+	}
+}
+
+// The form carries the product document's help: where each value comes
+// from, and both Admin Centers' steps to create the application.
+func TestWizardFormHelpFollowsTheProductDocument(t *testing.T) {
+	app := newTestApp(t)
+	app.addUser("admin@example.com", "admin")
+	b := app.browser()
+	b.signIn("admin@example.com")
+	doc := parse(t, b.get("/directory-sync/azure/new"))
+
+	var names []string
+	doc.Find(`[data-testid=connection-form] input:not([type=hidden]):not([type=radio])`).Each(func(_ int, s *goquery.Selection) {
+		names = append(names, s.AttrOr("name", ""))
+	})
+	if got := strings.Join(names, ","); !strings.HasPrefix(got, "application_id,key,tenant_domain") {
+		t.Errorf("fields = %s, want application_id, key, tenant_domain first and in that order", got)
+	}
+	for field, want := range map[string]string{
+		"application_id": "How to create the application",
+		"key":            "Value, not its ID",
+		"tenant_domain":  "https://manager.windowsazure.com",
+	} {
+		if help := doc.Find(`#f-` + field + `-help`).Text(); !strings.Contains(help, want) {
+			t.Errorf("%s help = %q, want %q", field, help, want)
+		}
+	}
+	for list, steps := range map[string]int{"howto-new": 15, "howto-old": 18} {
+		if n := doc.Find(`[data-testid=` + list + `] > li`).Length(); n != steps {
+			t.Errorf("%s has %d steps, want the product document's %d", list, n, steps)
+		}
 	}
 }
