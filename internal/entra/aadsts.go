@@ -108,6 +108,24 @@ type Advice struct {
 	Fix     string
 }
 
+// Advice explains this error. AADSTS700027 covers three causes that need
+// different fixes, told apart by the reason Entra ID gives.
+func (e *AADSTSError) Advice(tenant, appID string) (Advice, bool) {
+	if e.Code == CodeCertNotRegistered {
+		switch d := strings.ToLower(e.Description); {
+		case strings.Contains(d, "key used is expired"):
+			return Advice{"The certificate has expired.",
+				"Generate a new certificate in Connect, upload it on the application's Certificates & secrets page " +
+					"(or paste its keyCredentials entry into the manifest), and validate again."}, true
+		case strings.Contains(d, "invalid signature"):
+			return Advice{"Entra ID found the certificate but the signature does not match it.",
+				"The certificate registered on the application is not the one Connect holds the key for: upload the .cer file " +
+					"Connect shows now, remove the old entry with the same thumbprint if there is one, and try again."}, true
+		}
+	}
+	return AdviceFor(e.Code, tenant, appID)
+}
+
 // AdviceFor explains an AADSTS code; ok is false for codes Connect does not
 // know (the caller then shows Entra ID's own description).
 func AdviceFor(code int, tenant, appID string) (Advice, bool) {

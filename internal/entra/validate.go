@@ -283,7 +283,7 @@ func failure(ctx context.Context, err error, t Target, doing string) StepReport 
 	}
 	if e, ok := AsAADSTS(err); ok {
 		r := StepReport{State: StateFailed, Code: e.CodeString()}
-		if adv, ok := AdviceFor(e.Code, t.Tenant, t.ClientID); ok {
+		if adv, ok := e.Advice(t.Tenant, t.ClientID); ok {
 			r.Message, r.Fix = adv.Problem, adv.Fix
 		} else {
 			r.Message = "Entra ID refused: " + orText(e.Description, e.Err)
