@@ -53,7 +53,7 @@ func (h *Handler) newConnectionForm(f connectionForm, errs templates.FieldErrors
 func (h *Handler) wizardForm(w http.ResponseWriter, r *http.Request) {
 	f := connectionForm{Cloud: "default"}
 	v := h.newConnectionForm(f, nil)
-	if err := h.offerCertificate(r, &v, f.Credential); err != nil {
+	if err := h.offerCertificate(r, &v, f.Credential, ""); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
@@ -76,7 +76,7 @@ func (h *Handler) wizardSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) > 0 {
 		v := h.newConnectionForm(f, errs)
-		if err := h.offerCertificate(r, &v, f.Credential); err != nil {
+		if err := h.offerCertificate(r, &v, f.Credential, ""); err != nil {
 			h.serverError(w, r, err)
 			return
 		}

@@ -45,14 +45,15 @@ func (h *Handler) sealConnectionCredential(ctx context.Context, f connectionForm
 }
 
 // offerCertificate adds the credential choice and the newest generated
-// certificate to the form, generating one when there is none yet (the form
-// is for administrators only).
-func (h *Handler) offerCertificate(r *http.Request, v *templates.ConnectionFormView, credential string) error {
+// certificate to the form, generating one when there is none yet, or when
+// the newest is the one inUse (a rotation needs a new one). The form is for
+// administrators only.
+func (h *Handler) offerCertificate(r *http.Request, v *templates.ConnectionFormView, credential, inUse string) error {
 	certs, err := h.store.ServerCertificates(r.Context())
 	if err != nil {
 		return err
 	}
-	if len(certs) == 0 {
+	if len(certs) == 0 || inUse != "" && certs[0].Thumbprint == inUse {
 		c, err := h.generateServerCertificate(r.Context(), entra.DefaultCertificateRSA, viewer(r).ID)
 		if err != nil {
 			return err
@@ -83,12 +84,12 @@ func credentialChoice(credentialType string) string {
 func (h *Handler) editFormView(r *http.Request, c store.Connection, errs templates.FieldErrors, credential string) (templates.ConnectionFormView, error) {
 	v := h.editForm(c, errs)
 	if !v.FixedTenant {
-		return v, h.offerCertificate(r, &v, orDefault(credential, credentialChoice(c.CredentialType)))
+		return v, h.offerCertificate(r, &v, orDefault(credential, credentialChoice(c.CredentialType)), "")
 	}
 	if c.CredentialType != store.CredentialCertificate {
 		return v, nil
 	}
-	if err := h.offerCertificate(r, &v, credentialCertificate); err != nil {
+	if err := h.offerCertificate(r, &v, credentialCertificate, c.SecretHint); err != nil {
 		return v, err
 	}
 	v.Credentials = nil

@@ -67,6 +67,13 @@ func TestWizardSyncsWithACertificateGeneratedByConnect(t *testing.T) {
 	if counts, err := app.store.CountDirectory(ctx, id); err != nil || counts.Users != run.UsersAdded {
 		t.Fatalf("directory after the sync: %+v, %v", counts, err)
 	}
+
+	// Rotation: Edit offers a new certificate, never the one in use.
+	edit := parse(t, b.get("/connections/"+id+"/edit"))
+	offered := readManifestEntry(t, edit.Find(`[data-testid=wizard-certificate] [data-testid=manifest-entry]`).Text())
+	if offered.CustomKeyIdentifier == "" || offered.CustomKeyIdentifier == cert.Thumbprint {
+		t.Fatalf("Edit offers certificate %q, want a new one (in use: %s)", offered.CustomKeyIdentifier, cert.Thumbprint)
+	}
 }
 
 func TestWizardCertificateChoiceNeedsNoKey(t *testing.T) {
