@@ -242,7 +242,14 @@ func (h *Handler) connectionDeleteConfirm(w http.ResponseWriter, r *http.Request
 		Button:      "Delete connection",
 		CancelHref:  "/connections/" + c.ID,
 	}
-	h.render(w, r, http.StatusOK, templates.ConfirmPage(h.page(r, "Delete "+c.TenantDomain, "directory-sync"), v))
+	area := "directory-sync"
+	if c.Kind == store.KindOffice365Server {
+		v.Heading = "Delete the Office 365 server connection to " + c.TenantDomain + "?"
+		v.Message = "Connect will forget this association and stop signing in to the tenant with its certificate."
+		v.Consequence = "Nothing changes in Entra ID itself: remove the certificate from the application there too. This cannot be undone: to associate this tenant again, you would start anew."
+		area = "server-connections"
+	}
+	h.render(w, r, http.StatusOK, templates.ConfirmPage(h.page(r, "Delete "+c.TenantDomain, area), v))
 }
 
 func (h *Handler) connectionDelete(w http.ResponseWriter, r *http.Request) {
