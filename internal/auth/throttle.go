@@ -70,9 +70,17 @@ func (t *Throttle) Fail(email, addr string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if len(t.failures) >= t.maxTrackers {
-		// Under a spray of made-up accounts, forget the oldest state rather than grow.
+		// Under a spray of made-up accounts, forget expired state first, then
+		// arbitrary entries (map order is random), rather than grow without
+		// bound: memory matters more than remembering every made-up name.
 		for k := range t.failures {
 			t.pruneLocked(k, now)
+		}
+		for k := range t.failures {
+			if len(t.failures) < t.maxTrackers*9/10 {
+				break
+			}
+			delete(t.failures, k)
 		}
 	}
 	for _, k := range []string{accountKey(email), addressKey(addr)} {
