@@ -28,15 +28,23 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# wait_for CHECK PID NAME LOG: up to 30 s for CHECK to pass while PID lives;
+# otherwise show the log and stop, rather than print a demo that is not there.
+wait_for() {
+  local check=$1 pid=$2 name=$3 log=$4
+  for _ in $(seq 1 300); do
+    eval "$check" && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "$name did not start (see above)." >&2; exit 1; }
+    sleep 0.1
+  done
+  cat "$log"; echo "$name did not become ready within 30 s (see above)." >&2; exit 1
+}
+
 bin/entra-emulator --addr "$EMU_ADDR" --users 2000 --groups 150 --seed 42 --churn 20 --admin-api \
   --ca-out "$DEMO_DIR/emulator-ca.pem" --write-credentials "$DEMO_DIR/credentials.json" \
   >"$DEMO_DIR/emulator.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do
-  [ -s "$DEMO_DIR/credentials.json" ] && break
-  kill -0 "${pids[0]}" 2>/dev/null || { cat "$DEMO_DIR/emulator.log"; echo "The emulator did not start." >&2; exit 1; }
-  sleep 0.1
-done
+wait_for '[ -s "$DEMO_DIR/credentials.json" ]' "${pids[0]}" "The Entra ID emulator (on $EMU_ADDR)" "$DEMO_DIR/emulator.log"
 
 export CONNECT_DATA_DIR="$DEMO_DIR/connect"
 export CONNECT_ADDR="$APP_ADDR"
@@ -47,11 +55,7 @@ echo "$DEMO_PASSWORD" | bin/connect user add --email "$DEMO_EMAIL" --role admin 
 
 bin/connect serve 2>"$DEMO_DIR/connect.log" &
 pids+=($!)
-for _ in $(seq 1 100); do
-  curl -fsS "http://$APP_ADDR/readyz" >/dev/null 2>&1 && break
-  kill -0 "${pids[1]}" 2>/dev/null || { cat "$DEMO_DIR/connect.log"; echo "Connect did not start." >&2; exit 1; }
-  sleep 0.1
-done
+wait_for 'bin/connect healthcheck >/dev/null 2>&1' "${pids[1]}" "Connect (on $APP_ADDR)" "$DEMO_DIR/connect.log"
 
 value() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$DEMO_DIR/credentials.json" | head -1; }
 cat <<MSG
@@ -70,5 +74,6 @@ Then Synchronize Your Directory › Start, and type:
 The emulated tenant has 2,000 users and 150 groups and changes by itself
 (about 20 changes a minute), so later syncs have something to do.
 Logs: $DEMO_DIR/connect.log and $DEMO_DIR/emulator.log. Press Ctrl-C to stop.
+Other ports: DEMO_ADDR=127.0.0.1:9080 DEMO_EMULATOR_ADDR=127.0.0.1:9443 make demo
 MSG
 wait -n "${pids[@]}"

@@ -120,6 +120,23 @@ type RunDetailView struct {
 	Log            []LogLineView
 	LogPager       PagerView
 	Approval       *ApprovalView
+	// Applied is false when the counts are what the run would have changed
+	// (a preview, a held, rejected or superseded run): nothing was applied.
+	Applied   bool
+	CanCancel bool   // an administrator, and the run is queued or running
+	Decision  string // "Approved by ann@… " or "Rejected by …", for a held run decided
+	DecidedAt *TimeView
+	Preview   *PreviewView
+}
+
+// PreviewView is what a preview found: it applied nothing.
+type PreviewView struct {
+	Deletions []DeletionRow
+	Pager     PagerView
+	Total     int // users and groups it would delete
+	Kept      int // how many of them the record names (the first ones)
+	Threshold int // the safeguard it was compared with; -1 unknown
+	WouldHold bool
 }
 
 // ApprovalView is a run held because it would delete more than the
@@ -130,7 +147,7 @@ type ApprovalView struct {
 	Users     int
 	Groups    int
 	Deletions []DeletionRow
-	More      int // deletions not listed on this page
+	Pager     PagerView // the deletions, a page at a time
 	CanDecide bool
 }
 

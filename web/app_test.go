@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -60,7 +61,13 @@ const testPassword = "correct horse battery"
 // appOption changes what newTestApp starts.
 type appOption func(*appConfig)
 
-type appConfig struct{ worker bool }
+type appConfig struct {
+	worker bool
+	users  int // users of the emulated tenant; 12 when 0
+}
+
+// withTenantUsers sizes the emulated tenant.
+func withTenantUsers(n int) appOption { return func(c *appConfig) { c.users = n } }
 
 // withWorker runs the real sync worker, so queued runs are carried out.
 func withWorker() appOption { return func(c *appConfig) { c.worker = true } }
@@ -83,7 +90,7 @@ func newTestApp(t *testing.T, opts ...appOption) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu := emulatortest.Start(t, emulatortest.Options{Users: 12, Groups: 4, Seed: 7})
+	emu := emulatortest.Start(t, emulatortest.Options{Users: cmp.Or(cfg.users, 12), Groups: 4, Seed: 7})
 	clients := entra.NewClients(emu.Client)
 	runner := validation.New(validation.Options{Store: st, Sealer: sealer, Logger: log,
 		Validator: &entra.Validator{Clients: clients, GraphOptions: []graph.Option{graph.WithBackoff(time.Millisecond, 10*time.Millisecond)}}})

@@ -11,7 +11,8 @@ import (
 	"github.com/connect/connect/templates"
 )
 
-// pendingShown is how many deletions the run page lists.
+// pendingShown is how many deletions the run page lists a page at a time
+// (?deletions_page=N); every page can be read before deciding.
 const pendingShown = 200
 
 // approvalView describes a run held for approval, or nil for any other run.
@@ -19,21 +20,44 @@ func (h *Handler) approvalView(r *http.Request, run store.Run, c store.Connectio
 	if run.State != store.RunAwaitingApproval {
 		return nil, nil
 	}
-	dels, err := h.store.PendingDeletions(r.Context(), run.ID, pendingShown, 0)
+	total := run.UsersDeleted + run.GroupsDeleted
+	page := min(pageNumber(r, "deletions_page"), max(1, (total+pendingShown-1)/pendingShown))
+	dels, err := h.store.PendingDeletions(r.Context(), run.ID, pendingShown, (page-1)*pendingShown)
 	if err != nil {
 		return nil, err
 	}
-	a := &templates.ApprovalView{RunID: run.ID, Threshold: c.DeleteThreshold, Users: run.UsersDeleted, Groups: run.GroupsDeleted,
-		CanDecide: viewerRole(r).Allows(auth.Admin)}
+	return &templates.ApprovalView{RunID: run.ID, Threshold: c.DeleteThreshold, Users: run.UsersDeleted, Groups: run.GroupsDeleted,
+		CanDecide: viewerRole(r).Allows(auth.Admin), Deletions: deletionRows(dels),
+		Pager: pager(r, "deletions_page", page, pendingShown, total, "deletions")}, nil
+}
+
+// previewView describes what a preview found, or nil for any other run.
+func (h *Handler) previewView(r *http.Request, run store.Run) (*templates.PreviewView, error) {
+	if run.Trigger != store.TriggerPreview || run.State != store.RunSucceeded {
+		return nil, nil
+	}
+	total := run.UsersDeleted + run.GroupsDeleted
+	kept := min(total, store.PreviewKept)
+	page := min(pageNumber(r, "deletions_page"), max(1, (kept+pendingShown-1)/pendingShown))
+	dels, err := h.store.PreviewDeletions(r.Context(), run.ID, pendingShown, (page-1)*pendingShown)
+	if err != nil {
+		return nil, err
+	}
+	return &templates.PreviewView{Deletions: deletionRows(dels), Total: total, Kept: kept, Threshold: run.DeleteThreshold,
+		WouldHold: run.DeleteThreshold >= 0 && total > run.DeleteThreshold,
+		Pager:     pager(r, "deletions_page", page, pendingShown, kept, "deletions")}, nil
+}
+
+func deletionRows(dels []store.PendingDeletion) []templates.DeletionRow {
+	var rows []templates.DeletionRow
 	for _, d := range dels {
 		row := templates.DeletionRow{Kind: "User", DisplayName: d.DisplayName, Detail: orDefault(d.UserPrincipalName, d.Mail), ID: d.ID}
 		if d.Kind != store.MemberUser {
 			row.Kind = "Group"
 		}
-		a.Deletions = append(a.Deletions, row)
+		rows = append(rows, row)
 	}
-	a.More = max(0, run.UsersDeleted+run.GroupsDeleted-len(dels))
-	return a, nil
+	return rows
 }
 
 // decideRun approves (apply) or rejects (discard) a run awaiting approval.

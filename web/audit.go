@@ -40,6 +40,7 @@ var auditLabels = map[string]string{
 	store.AuditConnectionCreated: "Connection created", store.AuditConnectionEdited: "Connection edited",
 	store.AuditConnectionState: "Connection enabled or disabled", store.AuditConnectionDeleted: "Connection deleted",
 	store.AuditSyncRequested: "Sync now", store.AuditRunApproved: "Run approved", store.AuditRunRejected: "Run rejected",
+	store.AuditRunCancelled:    "Run cancelled",
 	store.AuditSettingsChanged: "Settings changed", store.AuditTokenCreated: "API token created", store.AuditTokenRevoked: "API token revoked",
 	store.AuditCertificateAdded: "Certificate generated",
 }

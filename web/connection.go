@@ -222,6 +222,13 @@ func (h *Handler) connectionSetEnabled(enabled bool) http.HandlerFunc {
 			h.serverError(w, r, err)
 			return
 		}
+		if !enabled {
+			var err error
+			if msg, err = h.stopActiveRun(r, c, msg); err != nil {
+				h.serverError(w, r, err)
+				return
+			}
+		}
 		h.log.Info("connection state changed", "by", viewer(r).ID, "connection_id", c.ID, "state", state)
 		h.audit(r, store.AuditConnectionState, c.TenantDomain+" ("+c.ID+")", "state "+state)
 		h.flash(r, "success", msg)
@@ -255,6 +262,10 @@ func (h *Handler) connectionDeleteConfirm(w http.ResponseWriter, r *http.Request
 func (h *Handler) connectionDelete(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.connection(w, r)
 	if !ok {
+		return
+	}
+	if _, err := h.stopActiveRun(r, c, ""); err != nil {
+		h.serverError(w, r, err)
 		return
 	}
 	if err := h.store.DeleteConnection(r.Context(), c.ID); err != nil {

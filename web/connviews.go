@@ -147,6 +147,9 @@ func (h *Handler) region(r *http.Request) (schedule.Region, error) {
 
 func (h *Handler) runView(run store.Run, now time.Time) *templates.RunView {
 	label, kind := runState(run.State)
+	if run.Trigger == store.TriggerPreview && run.State == store.RunSucceeded {
+		label, kind = "Preview: nothing applied", "blue"
+	}
 	v := &templates.RunView{ID: run.ID, StateLabel: label, StateKind: kind, Trigger: triggerLabels[run.Trigger], Error: run.Error,
 		Active: run.State == store.RunQueued || run.State == store.RunRunning}
 	switch run.State {
@@ -196,7 +199,18 @@ func changeSummary(run store.Run) string {
 		}
 		return ""
 	}
+	if !run.Applied() {
+		// A preview, or a run held, rejected or superseded: its counts are
+		// a plan, not what happened.
+		return "Nothing applied; would have changed " + strings.Join(parts, "; ") + "."
+	}
 	return strings.ToUpper(parts[0][:1]) + strings.Join(parts, "; ")[1:] + "."
+}
+
+// changeCounts is how many changes a run's record counts.
+func changeCounts(run store.Run) int {
+	return run.UsersAdded + run.UsersUpdated + run.UsersDeleted + run.GroupsAdded + run.GroupsUpdated + run.GroupsDeleted +
+		run.MembershipsAdded + run.MembershipsDeleted
 }
 
 func orTime(a, b time.Time) time.Time {

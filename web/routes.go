@@ -61,6 +61,8 @@ func (h *Handler) Routes() http.Handler {
 		h.handle(r, http.MethodGet, "/runs/{id}", auth.Helpdesk, h.runDetailPage)
 		h.handle(r, http.MethodPost, "/runs/{id}/approve", auth.Admin, h.decideRun(true))
 		h.handle(r, http.MethodPost, "/runs/{id}/reject", auth.Admin, h.decideRun(false))
+		h.handle(r, http.MethodGet, "/runs/{id}/cancel", auth.Admin, h.cancelRunConfirm)
+		h.handle(r, http.MethodPost, "/runs/{id}/cancel", auth.Admin, h.cancelRun)
 		h.handle(r, http.MethodGet, "/directory", auth.Helpdesk, h.directorySearch)
 		h.handle(r, http.MethodGet, "/directory/{conn}/users/{id}", auth.Helpdesk, h.directoryUserPage)
 		h.handle(r, http.MethodGet, "/directory/{conn}/groups/{id}", auth.Helpdesk, h.directoryGroupPage)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/connect/connect/internal/auth"
 	"github.com/connect/connect/internal/store"
 	"github.com/connect/connect/templates"
 )
@@ -116,6 +117,20 @@ func (h *Handler) runDetailPage(w http.ResponseWriter, r *http.Request) {
 	if v.Approval, err = h.approvalView(r, run, c); err != nil {
 		h.serverError(w, r, err)
 		return
+	}
+	if v.Preview, err = h.previewView(r, run); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	v.Applied = run.Applied() || changeCounts(run) == 0
+	v.CanCancel = rv.Active && viewerRole(r).Allows(auth.Admin)
+	if run.DecidedBy != "" && !run.DecidedAt.IsZero() {
+		verb := "Rejected by "
+		if run.State == store.RunSucceeded {
+			verb = "Approved by "
+		}
+		v.Decision = verb + run.DecidedBy + ","
+		v.DecidedAt = timeViewPtr(run.DecidedAt, now, loc, "decided-local")
 	}
 	if run.RequestedBy != 0 {
 		if u, err := h.store.UserByID(r.Context(), run.RequestedBy); err == nil {

@@ -90,11 +90,14 @@ func (r *runner) sync(ctx context.Context) (Outcome, error) {
 	r.log(ctx, store.LogInfo, "Changes found: users +%d ~%d -%d, groups +%d ~%d -%d, memberships +%d -%d.",
 		counts.UsersAdded, counts.UsersUpdated, counts.UsersDeleted, counts.GroupsAdded, counts.GroupsUpdated,
 		counts.GroupsDeleted, counts.MembershipsAdded, counts.MembershipsDeleted)
+	threshold := r.job.Connection.DeleteThreshold
 	if r.preview {
+		if n := counts.ObjectDeletions(); n > threshold {
+			r.log(ctx, store.LogWarn, "A real run would wait for approval: %d deletions > threshold %d.", n, threshold)
+		}
 		r.log(ctx, store.LogInfo, "Preview: nothing was applied.")
 		return out, r.st.FinishPreview(ctx, r.runID(), r.stats())
 	}
-	threshold := r.job.Connection.DeleteThreshold
 	if n := counts.ObjectDeletions(); n > threshold {
 		if err := r.holdForApproval(ctx, n, threshold); err != nil {
 			return Outcome{}, err

@@ -62,8 +62,9 @@ func TestDeleteGuard(t *testing.T) {
 			if err := f.st.RejectRun(t.Context(), run.ID, "admin@example.com"); err != nil {
 				t.Fatal(err)
 			}
-			if r, _ := f.st.RunByID(t.Context(), run.ID); r.State != store.RunCancelled {
-				t.Fatalf("rejected run is %s", r.State)
+			if r, _ := f.st.RunByID(t.Context(), run.ID); r.State != store.RunCancelled || r.DecidedBy != "admin@example.com" ||
+				!r.FinishedAt.Equal(run.FinishedAt) || r.DecidedAt.IsZero() || r.Applied() {
+				t.Fatalf("rejected run: %s by %q at %v, finished %v (held at %v)", r.State, r.DecidedBy, r.DecidedAt, r.FinishedAt, run.FinishedAt)
 			}
 			if err := f.st.ApproveRun(t.Context(), run.ID, "admin@example.com"); !errors.Is(err, store.ErrRunNotAwaiting) {
 				t.Fatalf("approving a rejected run: %v", err)
@@ -82,8 +83,11 @@ func TestDeleteGuard(t *testing.T) {
 			if err := f.st.ApproveRun(t.Context(), newest.ID, "admin@example.com"); err != nil {
 				t.Fatal(err)
 			}
-			if r, _ := f.st.RunByID(t.Context(), newest.ID); r.State != store.RunSucceeded || r.UsersDeleted != tt.deletes {
-				t.Fatalf("approved run %+v", r)
+			// The run's duration stays its own: finished_at is the hold, the
+			// decision has its own time.
+			if r, _ := f.st.RunByID(t.Context(), newest.ID); r.State != store.RunSucceeded || r.UsersDeleted != tt.deletes ||
+				!r.FinishedAt.Equal(newest.FinishedAt) || r.DecidedBy != "admin@example.com" || r.DecidedAt.Before(r.FinishedAt) || !r.Applied() {
+				t.Fatalf("approved run %+v (held at %v)", r, newest.FinishedAt)
 			}
 			f.assertEqualsTenant()
 			if next := f.mustSync(store.TriggerSchedule); next.UsersDeleted != 0 {
@@ -166,8 +170,16 @@ func TestPreviewAppliesNothing(t *testing.T) {
 
 	run := f.mustSync(store.TriggerPreview)
 	requireState(t, run, store.RunSucceeded)
-	if run.UsersAdded != 1 || run.UsersUpdated != 1 || run.UsersDeleted != 1 {
-		t.Errorf("preview counts users +%d ~%d -%d, want 1 each", run.UsersAdded, run.UsersUpdated, run.UsersDeleted)
+	if run.UsersAdded != 1 || run.UsersUpdated != 1 || run.UsersDeleted != 1 || run.Applied() {
+		t.Errorf("preview counts users +%d ~%d -%d, want 1 each, not applied", run.UsersAdded, run.UsersUpdated, run.UsersDeleted)
+	}
+	// The preview keeps what it would delete, named, and the safeguard.
+	kept, err := f.st.PreviewDeletions(t.Context(), run.ID, 10, 0)
+	if err != nil || len(kept) != 1 || kept[0].ID != users[1].ID || kept[0].DisplayName != users[1].DisplayName {
+		t.Errorf("preview kept deletions %+v, %v; want %s", kept, err, users[1].DisplayName)
+	}
+	if run.DeleteThreshold != f.conn.DeleteThreshold {
+		t.Errorf("preview recorded safeguard %d, want %d", run.DeleteThreshold, f.conn.DeleteThreshold)
 	}
 	if after, _, _ := f.snapshot(); !reflect.DeepEqual(before, after) {
 		t.Fatal("a preview changed the directory")

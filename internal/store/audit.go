@@ -20,6 +20,7 @@ const (
 	AuditSyncRequested     = "sync_requested"
 	AuditRunApproved       = "run_approved"
 	AuditRunRejected       = "run_rejected"
+	AuditRunCancelled      = "run_cancelled"
 	AuditSettingsChanged   = "settings_changed"
 	AuditTokenCreated      = "api_token_created"
 	AuditTokenRevoked      = "api_token_revoked"

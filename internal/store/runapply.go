@@ -159,11 +159,15 @@ func (s *Store) HoldRunForApproval(ctx context.Context, runID string, stats RunS
 }
 
 // FinishPreview ends a preview run: its counts say what a sync would
-// change; its plan is discarded and nothing live changes.
+// change; the first deletions and the safeguard are kept for its page, the
+// rest of the plan is discarded, and nothing live changes.
 func (s *Store) FinishPreview(ctx context.Context, runID string, stats RunStats) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		counts, err := plannedChanges(ctx, tx, runID)
 		if err != nil {
+			return err
+		}
+		if err := keepPreviewTx(ctx, tx, runID); err != nil {
 			return err
 		}
 		if err := discardStagingTx(ctx, tx, runID); err != nil {
@@ -174,7 +178,8 @@ func (s *Store) FinishPreview(ctx context.Context, runID string, stats RunStats)
 }
 
 // ApproveRun applies a run awaiting approval (SPEC "Safety"), in one
-// transaction with its delta links and record, and logs who approved.
+// transaction with its delta links and record, and records who approved
+// and when; finished_at stays the end of the run's own work.
 func (s *Store) ApproveRun(ctx context.Context, runID string, approvedBy string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := requireAwaiting(ctx, tx, runID); err != nil {
@@ -187,7 +192,7 @@ func (s *Store) ApproveRun(ctx context.Context, runID string, approvedBy string)
 		if err := appendRunLogTx(ctx, tx, runID, LogInfo, "Deletions approved by "+approvedBy+"; changes applied."); err != nil {
 			return err
 		}
-		return finishRunTx(ctx, tx, runID, RunSucceeded, "", counts, nil)
+		return recordDecisionTx(ctx, tx, runID, RunSucceeded, "", approvedBy, &counts)
 	})
 }
 
@@ -205,11 +210,7 @@ func (s *Store) RejectRun(ctx context.Context, runID string, rejectedBy string) 
 		if err := appendRunLogTx(ctx, tx, runID, LogWarn, "Deletions rejected by "+rejectedBy+"; nothing applied."); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE runs SET state = 'cancelled', error = 'Deletions rejected by an administrator.' WHERE id = ?`, runID)
-		if err != nil {
-			return fmt.Errorf("reject run %s: %w", runID, err)
-		}
-		return nil
+		return recordDecisionTx(ctx, tx, runID, RunCancelled, "Deletions rejected by an administrator.", rejectedBy, nil)
 	})
 }
 

@@ -112,24 +112,24 @@ type PendingDeletion struct {
 // PendingDeletions lists what a run (normally one awaiting approval) would
 // delete, users first, by display name.
 func (s *Store) PendingDeletions(ctx context.Context, runID string, limit, offset int) ([]PendingDeletion, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT kind, id, display_name, upn, mail FROM (
-			SELECT 'user' AS kind, c.id, COALESCE(u.display_name, '') AS display_name,
-				COALESCE(u.user_principal_name, '') AS upn, COALESCE(u.mail, '') AS mail
-			FROM run_user_changes c JOIN runs r ON r.id = c.run_id
-			LEFT JOIN dir_users u ON u.connection_id = r.connection_id AND u.id = c.id
-			WHERE c.run_id = ?1 AND c.op = 'delete'
-			UNION ALL
-			SELECT 'group', c.id, COALESCE(g.display_name, ''), '', COALESCE(g.mail, '')
-			FROM run_group_changes c JOIN runs r ON r.id = c.run_id
-			LEFT JOIN dir_groups g ON g.connection_id = r.connection_id AND g.id = c.id
-			WHERE c.run_id = ?1 AND c.op = 'delete')
-		ORDER BY kind DESC, display_name COLLATE NOCASE, id LIMIT ?2 OFFSET ?3`, runID, limit, offset)
+	rows, err := s.Reader.QueryContext(ctx, pendingDeletionsSQL+` LIMIT ?2 OFFSET ?3`, runID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("list pending deletions of run %s: %w", runID, err)
 	}
-	return collect(rows, func(r interface{ Scan(...any) error }) (PendingDeletion, error) {
-		var p PendingDeletion
-		err := r.Scan(&p.Kind, &p.ID, &p.DisplayName, &p.UserPrincipalName, &p.Mail)
-		return p, err
-	})
+	return collect(rows, scanPendingDeletion)
 }
+
+// pendingDeletionsSQL lists what run ?1 would delete, users first, by
+// display name; callers add LIMIT.
+const pendingDeletionsSQL = `SELECT kind, id, display_name, upn, mail FROM (
+		SELECT 'user' AS kind, c.id, COALESCE(u.display_name, '') AS display_name,
+			COALESCE(u.user_principal_name, '') AS upn, COALESCE(u.mail, '') AS mail
+		FROM run_user_changes c JOIN runs r ON r.id = c.run_id
+		LEFT JOIN dir_users u ON u.connection_id = r.connection_id AND u.id = c.id
+		WHERE c.run_id = ?1 AND c.op = 'delete'
+		UNION ALL
+		SELECT 'group', c.id, COALESCE(g.display_name, ''), '', COALESCE(g.mail, '')
+		FROM run_group_changes c JOIN runs r ON r.id = c.run_id
+		LEFT JOIN dir_groups g ON g.connection_id = r.connection_id AND g.id = c.id
+		WHERE c.run_id = ?1 AND c.op = 'delete')
+	ORDER BY kind DESC, display_name COLLATE NOCASE, id`

@@ -57,20 +57,35 @@ type Run struct {
 	Pages              int
 	ObjectsProcessed   int
 	Error              string
+	// DecidedBy and DecidedAt record who approved or rejected a run held
+	// for approval, and when; FinishedAt stays the end of the run's work.
+	DecidedBy string
+	DecidedAt time.Time
+	// DeleteThreshold is the safeguard a preview was compared with; -1
+	// when not recorded.
+	DeleteThreshold int
 }
+
+// Applied says whether the run's counts are changes made to the directory.
+// Otherwise (a preview, a held, rejected or superseded run) they are what
+// the run would have changed, or zero.
+func (r Run) Applied() bool { return r.State == RunSucceeded && r.Trigger != TriggerPreview }
 
 const runColumns = `id, connection_id, trigger, state, full_sync, COALESCE(requested_by, 0), queued_at,
 	COALESCE(started_at, ''), COALESCE(finished_at, ''), users_added, users_updated, users_deleted,
 	groups_added, groups_updated, groups_deleted, memberships_added, memberships_deleted,
-	requests, retries, throttled, pages, objects_processed, error`
+	requests, retries, throttled, pages, objects_processed, error, decided_by, COALESCE(decided_at, ''),
+	COALESCE(delete_threshold, -1)`
 
 func scanRun(row interface{ Scan(...any) error }) (Run, error) {
 	var r Run
-	var queued, started, finished string
+	var queued, started, finished, decided string
 	err := row.Scan(&r.ID, &r.ConnectionID, &r.Trigger, &r.State, &r.FullSync, &r.RequestedBy, &queued, &started, &finished,
 		&r.UsersAdded, &r.UsersUpdated, &r.UsersDeleted, &r.GroupsAdded, &r.GroupsUpdated, &r.GroupsDeleted,
-		&r.MembershipsAdded, &r.MembershipsDeleted, &r.Requests, &r.Retries, &r.Throttled, &r.Pages, &r.ObjectsProcessed, &r.Error)
+		&r.MembershipsAdded, &r.MembershipsDeleted, &r.Requests, &r.Retries, &r.Throttled, &r.Pages, &r.ObjectsProcessed, &r.Error,
+		&r.DecidedBy, &decided, &r.DeleteThreshold)
 	r.QueuedAt, r.StartedAt, r.FinishedAt = parseTime(queued), parseTime(started), parseTime(finished)
+	r.DecidedAt = parseTime(decided)
 	return r, err
 }
 

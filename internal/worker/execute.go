@@ -17,8 +17,12 @@ import (
 // must not hold up the stop.
 const stopWrite = 5 * time.Second
 
-// execute carries out one claimed run and records how it ended.
-func (w *Worker) execute(ctx context.Context, run store.Run) {
+// execute carries out one claimed run and records how it ended. ctx is
+// the worker's (done when Connect stops); the run gets its own, which
+// CancelRun cancels.
+func (w *Worker) execute(stopCtx context.Context, run store.Run) {
+	ctx := w.cancels.start(stopCtx, run.ID)
+	defer w.cancels.stop(run.ID)
 	log := w.log.With("run", run.ID, "connection", run.ConnectionID, "trigger", run.Trigger)
 	started := time.Now()
 	logLine := func(ctx context.Context, level, message string) {
@@ -44,7 +48,7 @@ func (w *Worker) execute(ctx context.Context, run store.Run) {
 	out, err := dirsync.Sync(ctx, w.opts.Store, dirsync.Job{Run: run, Connection: conn, Graph: gc, Log: logLine})
 	if err != nil {
 		w.endFailed(ctx, run, conn, gc, err, logLine)
-		log.Warn("run ended without applying", "err", err, "stopping", ctx.Err() != nil)
+		log.Warn("run ended without applying", "err", err, "stopping", stopCtx.Err() != nil, "cancelled", cancelledBy(ctx))
 		return
 	}
 	logLine(ctx, store.LogInfo, fmt.Sprintf("Run ended: %s in %s.", out.State, time.Since(started).Round(time.Millisecond)))
@@ -52,7 +56,8 @@ func (w *Worker) execute(ctx context.Context, run store.Run) {
 		"duration", time.Since(started).Round(time.Millisecond))
 }
 
-// endFailed records a run that applied nothing. When the worker is
+// endFailed records a run that applied nothing. A run an administrator
+// cancelled ends cancelled and is not queued again. When the worker is
 // stopping the run is interrupted and queued again (a preview is not: it
 // was only a question); otherwise it failed.
 func (w *Worker) endFailed(ctx context.Context, run store.Run, conn store.Connection, gc *graph.Client, cause error,
@@ -65,17 +70,21 @@ func (w *Worker) endFailed(ctx context.Context, run store.Run, conn store.Connec
 	if prev, err := w.opts.Store.RunByID(context.WithoutCancel(ctx), run.ID); err == nil {
 		stats.Pages, stats.ObjectsProcessed = prev.Pages, prev.ObjectsProcessed
 	}
-	state, msg, requeue := store.RunFailed, runFailure(cause, conn), false
-	if ctx.Err() == nil {
+	state, msg, requeue, level := store.RunFailed, runFailure(cause, conn), false, store.LogError
+	switch {
+	case cancelledBy(ctx):
+		state, level = store.RunCancelled, store.LogWarn
+		msg = "Cancelled by an administrator while running; nothing was applied and the directory is as it was."
+	case ctx.Err() == nil:
 		logLine(ctx, store.LogError, "Details for support: "+cause.Error())
-	} else {
+	default:
 		state, requeue = store.RunInterrupted, run.Trigger != store.TriggerPreview
 		msg = "Connect stopped during the run; nothing was applied."
 		if requeue {
 			msg += " A new run was queued."
 		}
 	}
-	logLine(ctx, store.LogError, msg)
+	logLine(ctx, level, msg)
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopWrite)
 	defer cancel()
 	if err := w.opts.Store.FinishRun(wctx, run.ID, state, msg, stats, requeue); err != nil {

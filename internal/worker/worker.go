@@ -13,7 +13,10 @@
 //	w.Notify()
 //
 // The same Notify follows FinishValidationPassed with queueFirstRun.
-// Approvals need no worker: st.ApproveRun / st.RejectRun.
+// Approvals need no worker: st.ApproveRun / st.RejectRun. Cancelling does:
+//
+//	state, err := st.CancelRun(ctx, runID, who) // a queued run ends here
+//	if state == store.RunRunning { w.CancelRun(runID) }
 package worker
 
 import (
@@ -53,9 +56,10 @@ type Options struct {
 // Worker carries out sync runs. Create it with New; it does nothing until
 // Run.
 type Worker struct {
-	opts Options
-	log  *slog.Logger
-	wake chan struct{}
+	opts    Options
+	log     *slog.Logger
+	wake    chan struct{}
+	cancels cancels // runs being carried out, for CancelRun
 }
 
 // New checks the options and fills in defaults.
