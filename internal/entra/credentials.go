@@ -4,10 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 )
@@ -111,9 +116,37 @@ func (c *Clients) Token(ctx context.Context, app App, cred Credential, scope str
 	}
 	res, err := cl.AcquireTokenByCredential(ctx, []string{scope})
 	if err != nil {
-		return "", fmt.Errorf("acquire token for %s: %w", app.ClientID, err)
+		err = fmt.Errorf("acquire token for %s: %w", app.ClientID, err)
+		if ctx.Err() == nil && transientTokenFailure(err) {
+			return "", temporaryError{err}
+		}
+		return "", err
 	}
 	return res.AccessToken, nil
+}
+
+// temporaryError marks a token failure that a later attempt may not meet
+// (graph.TemporaryError), so a sync run retries it like a Graph call.
+type temporaryError struct{ error }
+
+func (e temporaryError) Temporary() bool { return true }
+func (e temporaryError) Unwrap() error   { return e.error }
+
+// transientTokenFailure: Entra ID answered 5xx or 429, or the network failed
+// (timeout, reset, refused, cut short). An AADSTS refusal is a 4xx and is
+// not transient: the key or the tenant is wrong until someone fixes it.
+func transientTokenFailure(err error) bool {
+	// MSAL's CallErr does not unwrap; its text carries the status.
+	if m := replyStatus.FindStringSubmatch(err.Error()); m != nil {
+		status, _ := strconv.Atoi(m[1])
+		return status >= 500 || status == http.StatusTooManyRequests
+	}
+	if _, ok := AsAADSTS(err); ok {
+		return false
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // TokenSource adapts Clients to graph.TokenSource for one application.

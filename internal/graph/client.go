@@ -22,6 +22,14 @@ type TokenSource interface {
 	Token(ctx context.Context) (string, error)
 }
 
+// TemporaryError is how a TokenSource marks a failure worth retrying (a
+// timeout, a reset connection, a 5xx from the token endpoint), as opposed
+// to a refusal such as a wrong key, which no retry will fix.
+type TemporaryError interface {
+	error
+	Temporary() bool
+}
+
 // Client calls one Graph endpoint for one tenant's application. It is safe
 // for concurrent use.
 type Client struct {
@@ -32,6 +40,7 @@ type Client struct {
 	maxAttempts    int
 	baseBackoff    time.Duration
 	maxBackoff     time.Duration
+	maxRetryAfter  time.Duration // the longest server-requested wait honoured
 	attemptTimeout time.Duration
 	maxBodyBytes   int64
 	userAgent      string
@@ -51,9 +60,10 @@ func WithMaxAttempts(n int) Option {
 }
 
 // WithBackoff sets the first backoff step and the longest wait between
-// attempts, Retry-After included (defaults 1 s and 2 min).
+// attempts, Retry-After included (defaults 1 s, 2 min, and 10 min for a
+// wait the server asks for).
 func WithBackoff(base, maxWait time.Duration) Option {
-	return func(c *Client) { c.baseBackoff, c.maxBackoff = base, maxWait }
+	return func(c *Client) { c.baseBackoff, c.maxBackoff, c.maxRetryAfter = base, maxWait, maxWait }
 }
 
 // WithAttemptTimeout bounds one attempt; a timed-out attempt is retried
@@ -102,12 +112,15 @@ func New(baseURL string, hc *http.Client, tokens TokenSource, opts ...Option) (*
 		hc = http.DefaultClient
 	}
 	c := &Client{
-		base:           u,
-		hc:             hc,
-		tokens:         tokens,
-		maxAttempts:    6,
-		baseBackoff:    time.Second,
-		maxBackoff:     2 * time.Minute,
+		base:        u,
+		hc:          hc,
+		tokens:      tokens,
+		maxAttempts: 6,
+		baseBackoff: time.Second,
+		maxBackoff:  2 * time.Minute,
+		// Graph's Retry-After is seconds in practice; waiting less than it
+		// asks only earns another 429, so it is honoured up to 10 minutes.
+		maxRetryAfter:  10 * time.Minute,
 		attemptTimeout: 100 * time.Second,
 		maxBodyBytes:   64 << 20,
 		userAgent:      "Connect/" + buildVersion(),

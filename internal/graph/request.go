@@ -33,7 +33,11 @@ func (c *Client) getJSON(ctx context.Context, rawURL string, header http.Header,
 		if attempt >= c.maxAttempts {
 			return fmt.Errorf("%s: giving up after %d attempts: %w", describe(rawURL), attempt, lastErr)
 		}
-		wait := backoff(attempt, retryAfter, c.baseBackoff, c.maxBackoff)
+		maxWait := c.maxBackoff
+		if retryAfter > 0 {
+			maxWait = c.maxRetryAfter
+		}
+		wait := backoff(attempt, retryAfter, c.baseBackoff, maxWait)
 		c.counters.retries.Add(1)
 		c.counters.waited.Add(int64(wait))
 		if err := sleep(ctx, wait); err != nil {
@@ -47,7 +51,12 @@ func (c *Client) getJSON(ctx context.Context, rawURL string, header http.Header,
 func (c *Client) attempt(ctx context.Context, rawURL string, header http.Header, out any) error {
 	token, err := c.tokens.Token(ctx)
 	if err != nil {
-		return fmt.Errorf("acquire Graph token: %w", err)
+		err = fmt.Errorf("acquire Graph token: %w", err)
+		var temp TemporaryError
+		if ctx.Err() == nil && errors.As(err, &temp) && temp.Temporary() {
+			return retryable(err, 0)
+		}
+		return err
 	}
 	attemptCtx, cancel := ctx, context.CancelFunc(func() {})
 	if c.attemptTimeout > 0 {
