@@ -161,17 +161,7 @@ func (h *Handler) serverStatusRows(r *http.Request, now time.Time) ([]templates.
 		row := templates.ServerStatusRow{ID: c.ID, TenantDomain: c.TenantDomain, Association: associationLabel(c.Association)}
 		row.StateLabel, row.StateKind = connectionState(c, h.now())
 		row.Certificate, row.CertificateKind = certificateExpiry(c.KeyExpiresAt, now)
-		colour, reason := health.Green, ""
-		switch {
-		case c.State == store.ConnFailed:
-			colour, reason = health.Red, "The last validation failed: open the connection to see why."
-		case c.State != store.ConnActive:
-			colour = health.Grey
-		case !c.KeyExpiresAt.IsZero() && !c.KeyExpiresAt.After(now):
-			colour, reason = health.Red, "The certificate has expired: generate a new one and switch to it."
-		case !c.KeyExpiresAt.IsZero() && c.KeyExpiresAt.Sub(now) < expiryWarning:
-			colour, reason = health.Amber, "The certificate expires within 30 days: rotate it."
-		}
+		colour, reason := serverHealth(c, now)
 		row.Health, row.HealthLabel, row.Reason = string(colour), healthLabels[colour], reason
 		if colour == health.Grey {
 			row.HealthLabel = "Not in use"
@@ -179,6 +169,23 @@ func (h *Handler) serverStatusRows(r *http.Request, now time.Time) ([]templates.
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// serverHealth rates a server connection: a failed validation or an
+// expired certificate is red, a certificate expiring within 30 days amber,
+// a connection not in use grey.
+func serverHealth(c store.Connection, now time.Time) (health.Colour, string) {
+	switch {
+	case c.State == store.ConnFailed:
+		return health.Red, "The last validation failed: open the connection to see why."
+	case c.State != store.ConnActive:
+		return health.Grey, ""
+	case !c.KeyExpiresAt.IsZero() && !c.KeyExpiresAt.After(now):
+		return health.Red, "The certificate has expired: generate a new one and switch to it."
+	case !c.KeyExpiresAt.IsZero() && c.KeyExpiresAt.Sub(now) < expiryWarning:
+		return health.Amber, "The certificate expires within 30 days: rotate it."
+	}
+	return health.Green, ""
 }
 
 func associationLabel(a string) string {
