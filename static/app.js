@@ -77,6 +77,7 @@
           // The live part is gone (a run finished): show the whole new page.
           if (!fresh) { window.location.reload(); return; }
           cur.replaceWith(fresh);
+          showLocalTimes(); // the fresh part has its times in UTC again
           var next = fresh.getAttribute("data-redirect");
           if (next) { setTimeout(function () { window.location.assign(next); }, 1500); return; }
           if (fresh.hasAttribute("data-live-refresh")) setTimeout(tick, delay);

@@ -51,6 +51,7 @@ type DirectoryObjectView struct {
 	LastChanged    *TimeView
 	LastChangedRun string // href of the run, when known
 	Groups         []GroupPathRow
+	GroupsPager    PagerView
 	Members        []DirectoryHitRow // groups only
 	MembersPager   PagerView
 	SearchHref     string

@@ -33,9 +33,19 @@ type StatusRow struct {
 	Progress     string // of a queued or running run
 	RunHref      string // the active run, while there is one
 	LastError    string
-	Counts       string // "12 users, 4 groups, 30 memberships"
-	DeltaNote    string
-	DeltaWarn    bool
+	Counts       string     // "12 users, 4 groups, 30 memberships"
+	Delta        *DeltaView // active connections only
+}
+
+// DeltaView is when a connection's delta links were renewed and, when near
+// or past, the date after which Graph forgets them (a full resync).
+type DeltaView struct {
+	None     bool // no delta links yet
+	Renewed  TimeView
+	FullSync *TimeView
+	Deadline *TimeView // set when it is near
+	Warn     bool
+	Expired  bool // past the deadline already
 }
 
 // HealthRuleLine is one colour of the rule written on the status page.
@@ -45,14 +55,15 @@ type HealthRuleLine struct {
 
 // StatusView is the status page.
 type StatusView struct {
-	Rows       []StatusRow
-	ServerRows []ServerStatusRow
-	Rule       []HealthRuleLine
-	Region     string
-	RegionZone string
-	Live       bool // a run is active: the table refreshes itself
-	Pager      PagerView
-	CanConnect bool
+	Rows        []StatusRow
+	ServerRows  []ServerStatusRow
+	ServerPager PagerView
+	Rule        []HealthRuleLine
+	Region      string
+	RegionZone  string
+	Live        bool // a run is active: the table refreshes itself
+	Pager       PagerView
+	CanConnect  bool
 }
 
 // RunRow is one run in a connection's history.
@@ -88,7 +99,7 @@ type CountRow struct {
 // LogLineView is one line of a run's log.
 type LogLineView struct {
 	Seq     int
-	At      string
+	At      TimeView
 	Level   string
 	Message string
 }

@@ -16,7 +16,7 @@ import (
 // Absent times are null, never left out, so a monitoring script can rely on
 // every key being there.
 type apiStatus struct {
-	Connections []apiConnection `json:"connections"`
+	Connections []any `json:"connections"` // apiConnection, then apiServerConnection
 }
 
 type apiConnection struct {
@@ -33,6 +33,18 @@ type apiConnection struct {
 	NextRunAt    *string `json:"next_run_at"`
 	KeyExpiresAt *string `json:"key_expires_at"`
 }
+
+// apiServerConnection is an Office 365 server connection: the documented
+// fields (it synchronizes nothing, so its counts are 0 and its runs null;
+// key_expires_at is its certificate's expiry, its one credential) and
+// certificate_expires_at.
+type apiServerConnection struct {
+	apiConnection
+	CertificateExpiresAt *string `json:"certificate_expires_at"`
+}
+
+// apiKindServerConnection names server connections in the API.
+const apiKindServerConnection = "office365_server_connection"
 
 type apiRun struct {
 	ID         string  `json:"id"`
@@ -56,20 +68,28 @@ func (h *Handler) apiStatus(w http.ResponseWriter, r *http.Request) {
 		h.apiError(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	all, err := h.statuses(r.Context(), reg, h.now())
+	now := h.now()
+	all, err := h.statuses(r.Context(), reg, now)
 	if err != nil {
 		h.apiError(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	out := apiStatus{Connections: make([]apiConnection, 0, len(all))}
+	servers, err := h.store.Connections(r.Context(), store.KindOffice365Server)
+	if err != nil {
+		h.apiError(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	out := apiStatus{Connections: make([]any, 0, len(all)+len(servers))}
 	for _, s := range all {
 		c := apiConnection{ID: s.conn.ID, Kind: s.conn.Kind, TenantDomain: s.conn.TenantDomain, TenantID: s.conn.TenantID,
 			State: s.conn.State, Health: string(s.health.Colour),
 			Users: s.counts.Users, Groups: s.counts.Groups, Memberships: s.counts.Memberships,
 			NextRunAt: rfc3339(s.next), KeyExpiresAt: rfc3339(s.conn.KeyExpiresAt)}
 		// The newest run, running or not: monitoring wants to see "running".
+		// A preview is left out: it changes nothing, so it says nothing of
+		// whether the directory is in sync.
 		last := s.runs.Active
-		if last == nil {
+		if last == nil || last.Trigger == store.TriggerPreview {
 			last = s.runs.LastFinished
 		}
 		if last != nil {
@@ -77,6 +97,13 @@ func (h *Handler) apiStatus(w http.ResponseWriter, r *http.Request) {
 				StartedAt: rfc3339(last.StartedAt), FinishedAt: rfc3339(last.FinishedAt)}
 		}
 		out.Connections = append(out.Connections, c)
+	}
+	for _, sc := range servers {
+		colour, _ := serverHealth(sc, now)
+		out.Connections = append(out.Connections, apiServerConnection{
+			apiConnection: apiConnection{ID: sc.ID, Kind: apiKindServerConnection, TenantDomain: sc.TenantDomain,
+				TenantID: sc.TenantID, State: sc.State, Health: string(colour), KeyExpiresAt: rfc3339(sc.KeyExpiresAt)},
+			CertificateExpiresAt: rfc3339(sc.KeyExpiresAt)})
 	}
 	writeJSON(w, http.StatusOK, out)
 }

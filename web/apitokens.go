@@ -16,25 +16,31 @@ import (
 // to tell tokens apart and nowhere near enough to guess one (32 random bytes).
 const tokenHintLength = 6
 
-// apiTokenRows lists the tokens for the Settings page.
-func (h *Handler) apiTokenRows(r *http.Request) ([]templates.APITokenRow, error) {
-	tokens, err := h.store.APITokens(r.Context())
+// tokensPageSize is how many API tokens the Settings page lists at once.
+const tokensPageSize = 25
+
+// apiTokenRows lists a page of the tokens for the Settings page (?tokens_page=),
+// with their dates in the region's zone and the viewer's.
+func (h *Handler) apiTokenRows(r *http.Request) ([]templates.APITokenRow, templates.PagerView, error) {
+	page := pageNumber(r, "tokens_page")
+	tokens, total, err := h.store.APITokensPage(r.Context(), tokensPageSize, (page-1)*tokensPageSize)
 	if err != nil {
-		return nil, err
+		return nil, templates.PagerView{}, err
+	}
+	_, loc, err := h.regionZone(r)
+	if err != nil {
+		return nil, templates.PagerView{}, err
 	}
 	now := h.now()
 	var out []templates.APITokenRow
 	for _, t := range tokens {
-		row := templates.APITokenRow{ID: t.ID, Name: t.Name, Hint: t.Hint, CreatedAt: t.CreatedAt.UTC().Format("2 Jan 2006")}
-		if !t.LastUsedAt.IsZero() {
-			row.LastUsed = formatWhen(t.LastUsedAt, now)
-		}
-		if !t.RevokedAt.IsZero() {
-			row.Revoked = t.RevokedAt.UTC().Format("2 Jan 2006")
-		}
-		out = append(out, row)
+		id := strconv.FormatInt(t.ID, 10)
+		out = append(out, templates.APITokenRow{ID: t.ID, Name: t.Name, Hint: t.Hint,
+			CreatedAt: timeView(t.CreatedAt, now, loc, "token-created-local-"+id),
+			LastUsed:  timeViewPtr(t.LastUsedAt, now, loc, "token-used-local-"+id),
+			Revoked:   timeViewPtr(t.RevokedAt, now, loc, "token-revoked-local-"+id)})
 	}
-	return out, nil
+	return out, pager(r, "tokens_page", page, tokensPageSize, total, "tokens"), nil
 }
 
 // apiTokenCreate makes a token and shows it on this answer only: it is not

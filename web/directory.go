@@ -183,6 +183,10 @@ func (h *Handler) directoryGroupPage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, templates.DirectoryObjectPage(h.page(r, orDefault(g.DisplayName, g.ID), "directory"), v))
 }
 
+// groupsPageSize is how many of an object's groups (direct and nested) a
+// user's or group's page lists at once.
+const groupsPageSize = 50
+
 // directoryObjectView fills what users and groups share: where they come
 // from, when they changed, and the groups they belong to with the path.
 func (h *Handler) directoryObjectView(r *http.Request, c store.Connection, kind, id, name, runID string,
@@ -203,7 +207,12 @@ func (h *Handler) directoryObjectView(r *http.Request, c store.Connection, kind,
 	if err != nil {
 		return v, err
 	}
-	for _, p := range paths {
+	// The walk needs every group to find shortest paths; only a page of
+	// them is shown (?groups_page=).
+	page := pageNumber(r, "groups_page")
+	v.GroupsPager = pager(r, "groups_page", page, groupsPageSize, len(paths), "groups")
+	start := min((page-1)*groupsPageSize, len(paths))
+	for _, p := range paths[start:min(start+groupsPageSize, len(paths))] {
 		row := templates.GroupPathRow{Href: groupHref(c.ID, p.Group.ID), Name: p.Group.DisplayName, Direct: p.Direct()}
 		// Path runs from the direct group up to this one: the groups between
 		// are all but the last.

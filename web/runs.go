@@ -75,6 +75,18 @@ func runDuration(run store.Run, now time.Time) string {
 	return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
 }
 
+// logTimeView is a log line's time: as timeView, to the millisecond in the
+// region's zone, since lines of one run are often within the same minute.
+func logTimeView(t, now time.Time, loc *time.Location, localID string) templates.TimeView {
+	v := timeView(t, now, loc, localID)
+	if loc == nil {
+		loc = time.UTC
+	}
+	v.Region = t.In(loc).Format("Mon 2 Jan, 15:04:05.000 MST")
+	v.UTC = t.UTC().Format("15:04:05")
+	return v
+}
+
 func (h *Handler) runDetailPage(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
 	if len(id) > 64 {
@@ -149,7 +161,8 @@ func (h *Handler) runDetailPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, l := range lines {
-		v.Log = append(v.Log, templates.LogLineView{Seq: l.Seq, At: l.At.UTC().Format("15:04:05.000"), Level: l.Level, Message: l.Message})
+		v.Log = append(v.Log, templates.LogLineView{Seq: l.Seq, At: logTimeView(l.At, now, loc, fmt.Sprintf("log-local-%d", l.Seq)),
+			Level: l.Level, Message: l.Message})
 	}
 	v.LogPager = pager(r, "log_page", logPage, logPageSize, total, "log lines")
 	p := h.page(r, "Run "+run.ID, "status")

@@ -38,12 +38,11 @@ func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status 
 	v.Regions = regionOptions()
 	v.CanEdit = viewerRole(r).Allows(auth.Admin)
 	if v.CanEdit {
-		tokens, err := h.apiTokenRows(r)
-		if err != nil {
+		var err error
+		if v.Tokens, v.TokensPager, err = h.apiTokenRows(r); err != nil {
 			h.serverError(w, r, err)
 			return
 		}
-		v.Tokens = tokens
 	}
 	h.render(w, r, status, templates.SettingsPage(h.page(r, "Settings", "settings"), v))
 }

@@ -37,24 +37,23 @@ const deltaLinkLifetime = 7 * 24 * time.Hour
 const deltaWarning = 48 * time.Hour
 
 // deltaNote says when the delta links were renewed and when Graph will force
-// a full resync; warn is set when that date is near or past.
-func deltaNote(d store.DeltaLinks, now time.Time) (note string, warn bool) {
+// a full resync, in the region's zone and the viewer's; Warn is set when that
+// date is near or past.
+func deltaNote(d store.DeltaLinks, now time.Time, loc *time.Location, row int) *templates.DeltaView {
 	if d.RenewedAt.IsZero() {
-		return "No delta links yet: the first run reads the whole directory.", false
+		return &templates.DeltaView{None: true}
 	}
 	forced := d.RenewedAt.Add(deltaLinkLifetime)
-	note = "Delta links renewed " + relative(d.RenewedAt, now) + "."
-	if !d.FullSyncAt.IsZero() {
-		note += " Last full sync " + relative(d.FullSyncAt, now) + "."
-	}
+	v := &templates.DeltaView{Renewed: timeView(d.RenewedAt, now, loc, fmt.Sprintf("delta-renewed-local-%d", row)),
+		FullSync: timeViewPtr(d.FullSyncAt, now, loc, fmt.Sprintf("delta-full-local-%d", row))}
 	switch {
 	case !forced.After(now):
-		return note + " More than 7 days without a run: the next run reads the whole directory again.", true
+		v.Warn, v.Expired = true, true
 	case forced.Sub(now) < deltaWarning:
-		return note + " Without a run before " + forced.UTC().Format("2 Jan 15:04 UTC") +
-			", Graph forgets them and the next run reads the whole directory again.", true
+		v.Warn = true
+		v.Deadline = timeViewPtr(forced, now, loc, fmt.Sprintf("delta-deadline-local-%d", row))
 	}
-	return note, false
+	return v
 }
 
 // statuses reads every directory connection with its runs and health.
@@ -110,7 +109,7 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 			HealthLabel: healthLabels[s.health.Colour], Counts: plural(s.counts.Users, "user") + ", " + plural(s.counts.Groups, "group") + ", " +
 				plural(s.counts.Memberships, "membership")}
 		if s.conn.State == store.ConnActive {
-			row.DeltaNote, row.DeltaWarn = deltaNote(s.delta, now)
+			row.Delta = deltaNote(s.delta, now, loc, i)
 		}
 		row.StateLabel, row.StateKind = connectionState(s.conn, h.now())
 		for _, reason := range s.health.Reasons {
@@ -129,7 +128,7 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	if v.ServerRows, err = h.serverStatusRows(r, now); err != nil {
+	if v.ServerRows, v.ServerPager, err = h.serverStatusRows(r, now); err != nil {
 		h.serverError(w, r, err)
 		return
 	}
@@ -151,34 +150,44 @@ func (h *Handler) runProgress(run store.Run, now time.Time) string {
 // as directory connections, as far as it applies: they do not synchronize,
 // so a failed validation or an expired certificate is red, a certificate
 // expiring within 30 days amber.
-func (h *Handler) serverStatusRows(r *http.Request, now time.Time) ([]templates.ServerStatusRow, error) {
+// They are paged apart from the directory connections (?servers_page=).
+func (h *Handler) serverStatusRows(r *http.Request, now time.Time) ([]templates.ServerStatusRow, templates.PagerView, error) {
 	conns, err := h.store.Connections(r.Context(), store.KindOffice365Server)
 	if err != nil {
-		return nil, err
+		return nil, templates.PagerView{}, err
 	}
+	page := pageNumber(r, "servers_page")
+	start := min((page-1)*statusPageSize, len(conns))
 	var rows []templates.ServerStatusRow
-	for _, c := range conns {
+	for _, c := range conns[start:min(start+statusPageSize, len(conns))] {
 		row := templates.ServerStatusRow{ID: c.ID, TenantDomain: c.TenantDomain, Association: associationLabel(c.Association)}
 		row.StateLabel, row.StateKind = connectionState(c, h.now())
 		row.Certificate, row.CertificateKind = certificateExpiry(c.KeyExpiresAt, now)
-		colour, reason := health.Green, ""
-		switch {
-		case c.State == store.ConnFailed:
-			colour, reason = health.Red, "The last validation failed: open the connection to see why."
-		case c.State != store.ConnActive:
-			colour = health.Grey
-		case !c.KeyExpiresAt.IsZero() && !c.KeyExpiresAt.After(now):
-			colour, reason = health.Red, "The certificate has expired: generate a new one and switch to it."
-		case !c.KeyExpiresAt.IsZero() && c.KeyExpiresAt.Sub(now) < expiryWarning:
-			colour, reason = health.Amber, "The certificate expires within 30 days: rotate it."
-		}
+		colour, reason := serverHealth(c, now)
 		row.Health, row.HealthLabel, row.Reason = string(colour), healthLabels[colour], reason
 		if colour == health.Grey {
 			row.HealthLabel = "Not in use"
 		}
 		rows = append(rows, row)
 	}
-	return rows, nil
+	return rows, pager(r, "servers_page", page, statusPageSize, len(conns), "server connections"), nil
+}
+
+// serverHealth rates a server connection: a failed validation or an
+// expired certificate is red, a certificate expiring within 30 days amber,
+// a connection not in use grey.
+func serverHealth(c store.Connection, now time.Time) (health.Colour, string) {
+	switch {
+	case c.State == store.ConnFailed:
+		return health.Red, "The last validation failed: open the connection to see why."
+	case c.State != store.ConnActive:
+		return health.Grey, ""
+	case !c.KeyExpiresAt.IsZero() && !c.KeyExpiresAt.After(now):
+		return health.Red, "The certificate has expired: generate a new one and switch to it."
+	case !c.KeyExpiresAt.IsZero() && c.KeyExpiresAt.Sub(now) < expiryWarning:
+		return health.Amber, "The certificate expires within 30 days: rotate it."
+	}
+	return health.Green, ""
 }
 
 func associationLabel(a string) string {

@@ -334,25 +334,40 @@ func TestHelpdeskReadsEveryReadOnlyPage(t *testing.T) {
 
 func TestDeltaNoteWarnsBeforeGraphForcesAFullResync(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	sydney, err := time.LoadLocation("Australia/Sydney")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
-		name    string
-		renewed time.Duration // ago
-		warn    bool
-		want    string
+		name         string
+		renewed      time.Duration // ago; < 0: never
+		warn         bool
+		wantRenewed  string // relative
+		wantDeadline string // in the region's zone; "" when none is shown
+		expired      bool
 	}{
-		{"none yet", -1, false, "first run reads the whole directory"},
-		{"fresh", 3 * time.Hour, false, "renewed 3 hours ago"},
-		{"six days", 6 * 24 * time.Hour, true, "Without a run before 24 Nov 12:00 UTC"},
-		{"past seven days", 8 * 24 * time.Hour, true, "More than 7 days"},
+		{"none yet", -1, false, "", "", false},
+		{"fresh", 3 * time.Hour, false, "3 hours ago", "", false},
+		{"six days", 6 * 24 * time.Hour, true, "6 days ago", "Tue 24 Nov 2026, 23:00 AEDT", false},
+		{"past seven days", 8 * 24 * time.Hour, true, "8 days ago", "", true},
 	}
 	for _, tc := range cases {
 		d := store.DeltaLinks{}
 		if tc.renewed >= 0 {
 			d.RenewedAt = now.Add(-tc.renewed)
 		}
-		note, warn := deltaNote(d, now)
-		if warn != tc.warn || !strings.Contains(note, tc.want) {
-			t.Errorf("%s: %q warn=%v, want %q warn=%v", tc.name, note, warn, tc.want, tc.warn)
+		v := deltaNote(d, now, sydney, 0)
+		if v.None != (tc.renewed < 0) || v.Warn != tc.warn || v.Expired != tc.expired {
+			t.Errorf("%s: %+v, want warn=%v expired=%v", tc.name, v, tc.warn, tc.expired)
+		}
+		if tc.renewed >= 0 && (v.Renewed.Relative != tc.wantRenewed || v.Renewed.LocalID == "" || !strings.Contains(v.Renewed.Region, "AEDT")) {
+			t.Errorf("%s: renewed %+v, want %q in the region's zone", tc.name, v.Renewed, tc.wantRenewed)
+		}
+		switch {
+		case tc.wantDeadline == "" && v.Deadline != nil:
+			t.Errorf("%s: deadline %+v, want none", tc.name, v.Deadline)
+		case tc.wantDeadline != "" && (v.Deadline == nil || v.Deadline.Region != tc.wantDeadline || v.Deadline.Relative != "in 24 hours"):
+			t.Errorf("%s: deadline %+v, want %s in 24 hours", tc.name, v.Deadline, tc.wantDeadline)
 		}
 	}
 }

@@ -22,22 +22,29 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request) {
 	h.renderUsers(w, r, http.StatusOK, templates.NewUserForm{Role: "helpdesk"})
 }
 
+// usersPageSize is how many accounts the Users page lists at once.
+const usersPageSize = 50
+
 func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, status int, form templates.NewUserForm) {
-	users, err := h.store.Users(r.Context())
+	page := pageNumber(r, "page")
+	users, total, err := h.store.UsersPage(r.Context(), usersPageSize, (page-1)*usersPageSize)
 	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
+	_, loc, err := h.regionZone(r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	now := h.now()
 	me := viewer(r)
-	v := templates.UsersView{Form: form, Roles: roleOptions}
+	v := templates.UsersView{Form: form, Roles: roleOptions, Pager: pager(r, "page", page, usersPageSize, total, "accounts")}
 	for _, u := range users {
 		role, _ := auth.ParseRole(u.Role)
-		row := templates.UserRow{ID: u.ID, Email: u.Email, Role: u.Role, RoleLabel: role.Label(),
-			Disabled: u.Disabled, IsSelf: me != nil && me.ID == u.ID, CreatedAt: u.CreatedAt.Format("2 Jan 2006")}
-		if !u.LastSignInAt.IsZero() {
-			row.LastSignIn = u.LastSignInAt.UTC().Format("2 Jan 2006 15:04 UTC")
-		}
-		v.Users = append(v.Users, row)
+		v.Users = append(v.Users, templates.UserRow{ID: u.ID, Email: u.Email, Role: u.Role, RoleLabel: role.Label(),
+			Disabled: u.Disabled, IsSelf: me != nil && me.ID == u.ID,
+			LastSignIn: timeViewPtr(u.LastSignInAt, now, loc, "sign-in-local-"+strconv.FormatInt(u.ID, 10))})
 	}
 	h.render(w, r, status, templates.UsersPage(h.page(r, "Users", "users"), v))
 }

@@ -16,11 +16,16 @@ var runDurationBuckets = []float64{1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600}
 
 var (
 	descRuns = prometheus.NewDesc("connect_sync_runs_total",
-		"Synchronization runs recorded, by state (outcome).", []string{"state"}, nil)
+		"Synchronization runs that ended, by outcome (succeeded, failed, cancelled, interrupted).", []string{"state"}, nil)
+	descRunsNow = prometheus.NewDesc("connect_sync_runs",
+		"Synchronization runs now queued, running or awaiting approval, by state.", []string{"state"}, nil)
 	descRunDuration = prometheus.NewDesc("connect_sync_run_duration_seconds",
-		"Duration of finished synchronization runs.", nil, nil)
+		"Duration of synchronization runs that succeeded or failed, from start to end.", nil, nil)
 	descObjects = prometheus.NewDesc("connect_sync_objects_total",
-		"Objects added, updated or deleted by synchronization runs, by kind.", []string{"kind"}, nil)
+		"Objects added, updated or deleted in the directory by applied runs (succeeded, not previews), by kind.", []string{"kind"}, nil)
+	descDirectory = prometheus.NewDesc("connect_directory_objects",
+		"Objects in a connection's synchronized directory, by kind (as its last applied run counted them).",
+		[]string{"connection", "tenant_domain", "kind"}, nil)
 	descRequests = prometheus.NewDesc("connect_graph_requests_total",
 		"Microsoft Graph requests made by synchronization runs.", nil, nil)
 	descThrottled = prometheus.NewDesc("connect_graph_throttled_total",
@@ -37,8 +42,10 @@ var (
 		"1 when the store could not be read for this scrape.", nil, nil)
 )
 
-// storeCollector reads the runs table at scrape time. The counters are
-// totals over the runs still recorded: deleting a connection removes its
+// storeCollector reads the runs table at scrape time, in one aggregate
+// query (a row per scrape, not per run). The counters are totals over the
+// runs still recorded (outcomes and applied objects only once a run has
+// ended for good), so they only grow: deleting a connection removes its
 // runs, which Prometheus's rate() reads as a counter reset.
 type storeCollector struct {
 	st  *store.Store
@@ -53,7 +60,7 @@ func newStoreCollector(st *store.Store, now func() time.Time) *storeCollector {
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descRuns, descRunDuration, descObjects, descRequests, descThrottled, descRetries,
+	for _, d := range []*prometheus.Desc{descRuns, descRunsNow, descDirectory, descRunDuration, descObjects, descRequests, descThrottled, descRetries,
 		descLastSuccess, descHealth, descKeyExpiry, descScrapeError} {
 		ch <- d
 	}
@@ -69,35 +76,47 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	if err := c.collectConnections(ctx, ch); err != nil {
 		failed = 1
 	}
+	if err := c.collectDirectory(ctx, ch); err != nil {
+		failed = 1
+	}
 	ch <- prometheus.MustNewConstMetric(descScrapeError, prometheus.GaugeValue, failed)
 }
 
 func (c *storeCollector) collectRuns(ctx context.Context, ch chan<- prometheus.Metric) error {
-	t, err := c.st.SumRuns(ctx)
+	t, err := c.st.SumRunMetrics(ctx, runDurationBuckets)
 	if err != nil {
 		return err
 	}
-	for _, state := range []string{store.RunQueued, store.RunRunning, store.RunSucceeded, store.RunFailed,
-		store.RunAwaitingApproval, store.RunCancelled, store.RunInterrupted} {
-		ch <- prometheus.MustNewConstMetric(descRuns, prometheus.CounterValue, float64(t.ByState[state]), state)
+	for _, state := range store.FinishedRunStates {
+		ch <- prometheus.MustNewConstMetric(descRuns, prometheus.CounterValue, float64(t.Finished[state]), state)
+	}
+	for _, state := range store.CurrentRunStates {
+		ch <- prometheus.MustNewConstMetric(descRunsNow, prometheus.GaugeValue, float64(t.Current[state]), state)
 	}
 	buckets := make(map[float64]uint64, len(runDurationBuckets))
-	sum := 0.0
-	for _, d := range t.Durations {
-		sum += d
-		for _, b := range runDurationBuckets {
-			if d <= b {
-				buckets[b]++
-			}
-		}
+	for i, b := range runDurationBuckets {
+		buckets[b] = uint64(t.DurationBuckets[i])
 	}
-	ch <- prometheus.MustNewConstHistogram(descRunDuration, uint64(len(t.Durations)), sum, buckets)
-	for _, kind := range []string{"users", "groups", "memberships"} {
-		ch <- prometheus.MustNewConstMetric(descObjects, prometheus.CounterValue, float64(t.Objects[kind]), kind)
+	ch <- prometheus.MustNewConstHistogram(descRunDuration, uint64(t.DurationCount), t.DurationSum, buckets)
+	for kind, n := range map[string]int{"users": t.Applied.Users, "groups": t.Applied.Groups, "memberships": t.Applied.Memberships} {
+		ch <- prometheus.MustNewConstMetric(descObjects, prometheus.CounterValue, float64(n), kind)
 	}
 	ch <- prometheus.MustNewConstMetric(descRequests, prometheus.CounterValue, float64(t.Requests))
 	ch <- prometheus.MustNewConstMetric(descThrottled, prometheus.CounterValue, float64(t.Throttled))
 	ch <- prometheus.MustNewConstMetric(descRetries, prometheus.CounterValue, float64(t.Retries))
+	return nil
+}
+
+func (c *storeCollector) collectDirectory(ctx context.Context, ch chan<- prometheus.Metric) error {
+	all, err := c.st.AllStoredCounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, cc := range all {
+		for kind, n := range map[string]int{"users": cc.Users, "groups": cc.Groups, "memberships": cc.Memberships} {
+			ch <- prometheus.MustNewConstMetric(descDirectory, prometheus.GaugeValue, float64(n), cc.ConnectionID, cc.TenantDomain, kind)
+		}
+	}
 	return nil
 }
 
