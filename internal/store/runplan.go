@@ -55,6 +55,29 @@ func (s *Store) PlanMembershipChanges(ctx context.Context, runID, connectionID s
 	})
 }
 
+// lastStagedMembers folds a run's members@delta entries like the "last"
+// of stagedMembershipCTE: SQLite takes the bare columns of an aggregate
+// with one max() from the row holding the maximum, so each (group, member)
+// pair yields its last entry, and reading stage_members_run in order it
+// streams without a sort. ?1 is the run.
+const lastStagedMembers = `SELECT group_id, member_id, member_kind, removed, MAX(seq) AS seq
+	FROM stage_members WHERE run_id = ?1 GROUP BY group_id, member_id`
+
+// PlanDirectMemberships is PlanMembershipChanges for a full fetch into a
+// directory without objects (a first sync): every membership the fetch
+// ends with is added, nothing is removed, so instead of copying them into
+// run_membership_changes the plan only counts them and ApplyRun inserts
+// them straight from staging. ApplyRun refuses the run if the directory
+// is no longer empty by then.
+func (s *Store) PlanDirectMemberships(ctx context.Context, runID string) error {
+	_, err := s.Writer.ExecContext(ctx, `UPDATE stage_runs SET direct_memberships =
+		(SELECT COUNT(*) FROM (`+lastStagedMembers+`) WHERE removed = 0) WHERE run_id = ?1`, runID)
+	if err != nil {
+		return fmt.Errorf("count memberships of run %s: %w", runID, err)
+	}
+	return nil
+}
+
 // ChangeCounts are a run's planned or applied changes.
 type ChangeCounts struct {
 	UsersAdded, UsersUpdated, UsersDeleted    int
@@ -90,7 +113,8 @@ func plannedChanges(ctx context.Context, db queryRower, runID string) (ChangeCou
 		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'add'),
 		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'update'),
 		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'delete'),
-		(SELECT COUNT(*) FROM run_membership_changes WHERE run_id = ?1 AND op = 'add'),
+		(SELECT COUNT(*) FROM run_membership_changes WHERE run_id = ?1 AND op = 'add')
+			+ COALESCE((SELECT direct_memberships FROM stage_runs WHERE run_id = ?1), 0),
 		(SELECT COUNT(*) FROM run_membership_changes WHERE run_id = ?1 AND op = 'delete')`, runID).
 		Scan(&c.UsersAdded, &c.UsersUpdated, &c.UsersDeleted, &c.GroupsAdded, &c.GroupsUpdated, &c.GroupsDeleted,
 			&c.MembershipsAdded, &c.MembershipsDeleted)

@@ -75,9 +75,20 @@ func (s *Store) DiscardStaging(ctx context.Context, runID string) error {
 }
 
 func discardStagingTx(ctx context.Context, tx *sql.Tx, runID string) error {
+	// When no other run has staging (the usual case), the tables are
+	// emptied whole: SQLite then frees their pages instead of deleting a
+	// million rows one by one from the table and its index.
+	var others bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM stage_runs WHERE run_id <> ?)`, runID).Scan(&others); err != nil {
+		return fmt.Errorf("discard staging of run %s: %w", runID, err)
+	}
+	where, args := ` WHERE run_id = ?`, []any{runID}
+	if !others {
+		where, args = "", nil
+	}
 	for _, table := range []string{"stage_users", "stage_groups", "stage_members", "stage_runs",
 		"run_user_changes", "run_group_changes", "run_membership_changes"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE run_id = ?`, runID); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+where, args...); err != nil {
 			return fmt.Errorf("discard %s of run %s: %w", table, runID, err)
 		}
 	}
@@ -103,9 +114,13 @@ func (s *Store) DiscardAbandonedStaging(ctx context.Context) error {
 }
 
 // StageObjects appends one page of users or groups, and the page's member
-// changes, in one transaction with prepared statements.
-func (s *Store) StageObjects(ctx context.Context, runID string, kind ObjectKind, objects []StagedObject, members []StagedMember) error {
+// changes, and records the run's progress, in one transaction with
+// prepared statements.
+func (s *Store) StageObjects(ctx context.Context, runID string, kind ObjectKind, objects []StagedObject, members []StagedMember, progress RunStats) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := recordRunProgress(ctx, tx, runID, progress); err != nil {
+			return err
+		}
 		objStmt, err := tx.PrepareContext(ctx, `INSERT INTO `+kind.stageTable()+` (run_id, id, removed, data) VALUES (?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("prepare staging of %s: %w", kind, err)
