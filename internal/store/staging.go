@@ -134,14 +134,21 @@ func (s *Store) StageObjects(ctx context.Context, runID string, kind ObjectKind,
 		if len(members) == 0 {
 			return nil
 		}
-		memStmt, err := tx.PrepareContext(ctx, `INSERT INTO stage_members (run_id, group_id, member_id, member_kind, removed)
-			VALUES (?, ?, ?, ?, ?)`)
+		// Members arrive with their groups, just staged: the page's last
+		// group entry numbers the page, so (page, position) is the
+		// members' arrival order across pages.
+		var page int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_groups`).Scan(&page); err != nil {
+			return fmt.Errorf("number staged members: %w", err)
+		}
+		memStmt, err := tx.PrepareContext(ctx, `INSERT INTO stage_members (run_id, group_id, member_id, seq, member_kind, removed)
+			VALUES (?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("prepare staging of members: %w", err)
 		}
 		defer memStmt.Close()
-		for _, m := range members {
-			if _, err := memStmt.ExecContext(ctx, runID, m.GroupID, m.MemberID, m.MemberKind, m.Removed); err != nil {
+		for i, m := range members {
+			if _, err := memStmt.ExecContext(ctx, runID, m.GroupID, m.MemberID, page<<32|int64(i), m.MemberKind, m.Removed); err != nil {
 				return fmt.Errorf("stage member %s of %s: %w", m.MemberID, m.GroupID, err)
 			}
 		}
