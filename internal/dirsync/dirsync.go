@@ -53,6 +53,9 @@ type runner struct {
 	preview bool
 	pages   int
 	objects int
+	// fresh: a full fetch into a connection whose directory holds nothing
+	// (a first sync), so every staged object and membership is an add.
+	fresh bool
 }
 
 func (r *runner) log(ctx context.Context, level, format string, args ...any) {
@@ -122,6 +125,7 @@ func (r *runner) guardEmptyFetch(ctx context.Context, full bool) error {
 	if err != nil {
 		return err
 	}
+	r.fresh = live == store.DirectoryCounts{}
 	for _, k := range []struct {
 		kind store.ObjectKind
 		live int

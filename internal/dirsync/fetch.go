@@ -60,12 +60,18 @@ func (r *runner) fetchAll(ctx context.Context, full bool, links store.DeltaLinks
 	return r.st.SetStagedDeltaLinks(ctx, r.runID(), usersLink, groupsLink)
 }
 
-// pageDone counts a staged page and records progress on the run, so the
-// status pages can show a running run move.
-func (r *runner) pageDone(ctx context.Context, objects int) error {
+// stage writes one page to staging with the run's progress, in one
+// transaction, so the status pages can show a running run move.
+func (r *runner) stage(ctx context.Context, kind store.ObjectKind, objects []store.StagedObject, members []store.StagedMember) error {
+	progress := r.stats()
+	progress.Pages++
+	progress.ObjectsProcessed += len(objects)
+	if err := r.st.StageObjects(ctx, r.runID(), kind, objects, members, progress); err != nil {
+		return err
+	}
 	r.pages++
-	r.objects += objects
-	return r.st.RecordRunProgress(ctx, r.runID(), r.stats())
+	r.objects += len(objects)
+	return nil
 }
 
 func (r *runner) stageUsers(ctx context.Context) func(graph.UsersPage) error {
@@ -78,10 +84,7 @@ func (r *runner) stageUsers(ctx context.Context) func(graph.UsersPage) error {
 			}
 			objects = append(objects, store.StagedObject{ID: u.ID, Removed: u.Removed != nil, Data: data})
 		}
-		if err := r.st.StageObjects(ctx, r.runID(), store.KindUsers, objects, nil); err != nil {
-			return err
-		}
-		return r.pageDone(ctx, len(objects))
+		return r.stage(ctx, store.KindUsers, objects, nil)
 	}
 }
 
@@ -107,9 +110,6 @@ func (r *runner) stageGroups(ctx context.Context) func(graph.GroupsPage) error {
 			}
 			objects = append(objects, store.StagedObject{ID: g.ID, Removed: g.Removed != nil, Data: data})
 		}
-		if err := r.st.StageObjects(ctx, r.runID(), store.KindGroups, objects, members); err != nil {
-			return err
-		}
-		return r.pageDone(ctx, len(objects))
+		return r.stage(ctx, store.KindGroups, objects, members)
 	}
 }

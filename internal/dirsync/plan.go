@@ -40,7 +40,11 @@ func (r *runner) plan(ctx context.Context, full bool) error {
 	if err := groups.plan(ctx, r, full); err != nil {
 		return fmt.Errorf("diff groups: %w", err)
 	}
-	if err := r.st.PlanMembershipChanges(ctx, r.runID(), r.connID(), full); err != nil {
+	plan := func() error { return r.st.PlanMembershipChanges(ctx, r.runID(), r.connID(), full) }
+	if r.fresh {
+		plan = func() error { return r.st.PlanDirectMemberships(ctx, r.runID()) }
+	}
+	if err := plan(); err != nil {
 		return fmt.Errorf("diff memberships: %w", err)
 	}
 	return nil
@@ -86,7 +90,7 @@ func (f folder[T]) plan(ctx context.Context, r *runner, full bool) error {
 			if err := flush(); err != nil {
 				return err
 			}
-			next, err := f.start(ctx, o.ID)
+			next, err := f.start(ctx, r, o.ID)
 			if err != nil {
 				return err
 			}
@@ -106,7 +110,10 @@ func (f folder[T]) plan(ctx context.Context, r *runner, full bool) error {
 	return err
 }
 
-func (f folder[T]) start(ctx context.Context, id string) (*folding[T], error) {
+func (f folder[T]) start(ctx context.Context, r *runner, id string) (*folding[T], error) {
+	if r.fresh { // nothing to look up: the directory is empty
+		return &folding[T]{id: id}, nil
+	}
 	live, err := f.live(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return &folding[T]{id: id}, nil

@@ -18,55 +18,240 @@ type DirectoryHit struct {
 	Mail              string
 }
 
-// searchSQL finds objects whose display name, UPN, mail or a proxy address
-// starts with the query, or whose id is the query. Each arm is a range scan
-// on a NOCASE index (?2 ≤ column < ?3), which a LIKE with a bound pattern
-// would not reliably get, and stops after ?5 rows, so a one-letter query on
-// a large directory reads little. ?1 is the connection ("" for all).
-const searchSQL = `WITH conns AS (SELECT id FROM connections WHERE ?1 = '' OR id = ?1),
-	hits AS (
-		SELECT * FROM (SELECT 'user' AS kind, connection_id, id FROM dir_users
-			WHERE connection_id IN conns AND display_name >= ?2 AND display_name < ?3 LIMIT ?5)
-		UNION SELECT * FROM (SELECT 'user', connection_id, id FROM dir_users
-			WHERE connection_id IN conns AND user_principal_name >= ?2 AND user_principal_name < ?3 LIMIT ?5)
-		UNION SELECT * FROM (SELECT 'user', connection_id, id FROM dir_users
-			WHERE connection_id IN conns AND mail >= ?2 AND mail < ?3 LIMIT ?5)
-		UNION SELECT * FROM (SELECT 'user', connection_id, user_id FROM dir_user_addresses
-			WHERE connection_id IN conns AND address >= ?2 AND address < ?3 LIMIT ?5)
-		UNION SELECT 'user', connection_id, id FROM dir_users WHERE connection_id IN conns AND id = ?4
-		UNION SELECT * FROM (SELECT 'group', connection_id, id FROM dir_groups
-			WHERE connection_id IN conns AND display_name >= ?2 AND display_name < ?3 LIMIT ?5)
-		UNION SELECT * FROM (SELECT 'group', connection_id, id FROM dir_groups
-			WHERE connection_id IN conns AND mail >= ?2 AND mail < ?3 LIMIT ?5)
-		UNION SELECT 'group', connection_id, id FROM dir_groups WHERE connection_id IN conns AND id = ?4)
-	SELECT h.kind, h.connection_id, h.id, COALESCE(u.display_name, g.display_name, ''),
-		COALESCE(u.user_principal_name, ''), COALESCE(u.mail, g.mail, '')
-	FROM hits h
-	LEFT JOIN dir_users u ON h.kind = 'user' AND u.connection_id = h.connection_id AND u.id = h.id
-	LEFT JOIN dir_groups g ON h.kind = 'group' AND g.connection_id = h.connection_id AND g.id = h.id
-	ORDER BY 4 COLLATE NOCASE, h.kind DESC, h.id LIMIT ?5`
+// Directory search answers "which objects start with q" in one total
+// order, so that a page is a slice of it and pages never repeat or skip a
+// hit: objects found by display name first (users and groups together, by
+// name), then by UPN, then by mail, then by proxy address; within each, by
+// the matched text (SQLite's NOCASE), users before groups, then by
+// connection and id. An exact id match comes before everything. An object
+// found several ways takes its earliest place.
+//
+// The first limit objects of that order are found by reading at most limit
+// objects from each index, in index order: an object's earliest place is a
+// row of one index, and every row before it in that index belongs to an
+// object that comes before it, so it is among the first limit rows (objects,
+// for proxy addresses, where one user may have several). A one-letter
+// query on a large directory thus still reads little, unlike sorting every
+// match by display name.
+
+// searchArmsSQL reads the ranged arms of one connection, each in the order
+// of its index (connection, column, id) so none needs a sort, and the exact
+// id arms. ?1 connection, [?2, ?3) the prefix range, ?4 the id, ?5 limit.
+const searchArmsSQL = `SELECT * FROM (SELECT 0 AS rank, display_name AS k, 'user' AS kind, id, display_name,
+			user_principal_name, mail FROM dir_users
+		WHERE connection_id = ?1 AND display_name >= ?2 AND display_name < ?3 ORDER BY display_name, id LIMIT ?5)
+	UNION ALL SELECT * FROM (SELECT 1, user_principal_name, 'user', id, display_name, user_principal_name, mail FROM dir_users
+		WHERE connection_id = ?1 AND user_principal_name >= ?2 AND user_principal_name < ?3 ORDER BY user_principal_name, id LIMIT ?5)
+	UNION ALL SELECT * FROM (SELECT 2, mail, 'user', id, display_name, user_principal_name, mail FROM dir_users
+		WHERE connection_id = ?1 AND mail >= ?2 AND mail < ?3 ORDER BY mail, id LIMIT ?5)
+	UNION ALL SELECT * FROM (SELECT 0, display_name, 'group', id, display_name, '', mail FROM dir_groups
+		WHERE connection_id = ?1 AND display_name >= ?2 AND display_name < ?3 ORDER BY display_name, id LIMIT ?5)
+	UNION ALL SELECT * FROM (SELECT 2, mail, 'group', id, display_name, '', mail FROM dir_groups
+		WHERE connection_id = ?1 AND mail >= ?2 AND mail < ?3 ORDER BY mail, id LIMIT ?5)
+	UNION ALL SELECT -1, '', 'user', id, display_name, user_principal_name, mail FROM dir_users WHERE connection_id = ?1 AND id = ?4
+	UNION ALL SELECT -1, '', 'group', id, display_name, '', mail FROM dir_groups WHERE connection_id = ?1 AND id = ?4`
+
+// searchAddressesSQL reads proxy addresses in index order; the caller stops
+// after limit distinct users.
+const searchAddressesSQL = `SELECT address, user_id FROM dir_user_addresses
+	WHERE connection_id = ?1 AND address >= ?2 AND address < ?3 ORDER BY address, user_id`
+
+// rankAddress places hits by proxy address after those of searchArmsSQL,
+// whose ranks are -1 (exact id), 0 (display name), 1 (UPN) and 2 (mail).
+const rankAddress = 3
+
+// searchHit is a hit with its place in the search order.
+type searchHit struct {
+	DirectoryHit
+	rank int
+	key  string // the matched text
+	bare bool   // found by address only so far: names not read yet
+}
+
+// compareHits is the search order; compareNoCase is SQLite's NOCASE, so
+// the order within one arm is its index's.
+func compareHits(a, b searchHit) int {
+	if c := a.rank - b.rank; c != 0 {
+		return c
+	}
+	if c := compareNoCase(a.key, b.key); c != 0 {
+		return c
+	}
+	if a.Kind != b.Kind {
+		if a.Kind == MemberUser {
+			return -1
+		}
+		return 1
+	}
+	if c := strings.Compare(a.ConnectionID, b.ConnectionID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.ID, b.ID)
+}
+
+// compareNoCase compares as SQLite's NOCASE collation does: bytes with
+// ASCII letters folded, then length.
+func compareNoCase(a, b string) int {
+	for i := range min(len(a), len(b)) {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return int(x) - int(y)
+		}
+	}
+	return len(a) - len(b)
+}
 
 // SearchDirectory finds users and groups of one connection (or of all when
 // connectionID is "") by the start of a display name, UPN, mail or proxy
 // address (with or without "smtp:"), case-insensitively, or by exact id.
+// It returns the first limit hits of one fixed order (see above), so the
+// first n hits of a longer answer are the answer for n: page k of a
+// listing is hits[(k-1)*size : k*size] of a search with limit k*size.
 func (s *Store) SearchDirectory(ctx context.Context, connectionID, query string, limit int) ([]DirectoryHit, error) {
 	q := strings.TrimSpace(query)
 	if lower := strings.ToLower(q); strings.HasPrefix(lower, "smtp:") {
 		q = q[len("smtp:"):]
 	}
-	if q == "" {
+	if q == "" || limit <= 0 {
 		return nil, nil
 	}
-	// U+10FFFF sorts after every character, so [q, q+U+10FFFF) is "starts with q".
-	rows, err := s.Reader.QueryContext(ctx, searchSQL, connectionID, q, q+"\U0010FFFF", strings.ToLower(q), limit)
-	if err != nil {
+	conns := []string{connectionID}
+	if connectionID == "" {
+		rows, err := s.Reader.QueryContext(ctx, `SELECT id FROM connections ORDER BY id`)
+		if err != nil {
+			return nil, fmt.Errorf("search directory for %q: %w", query, err)
+		}
+		if conns, err = collect(rows, scanString); err != nil {
+			return nil, fmt.Errorf("search directory for %q: %w", query, err)
+		}
+	}
+	var hits []searchHit
+	for _, conn := range conns {
+		found, err := s.searchConnection(ctx, conn, q, limit)
+		if err != nil {
+			return nil, fmt.Errorf("search directory for %q: %w", query, err)
+		}
+		hits = append(hits, found...)
+	}
+	slices.SortFunc(hits, compareHits)
+	hits = hits[:min(limit, len(hits))]
+	if err := s.nameBareHits(ctx, hits); err != nil {
 		return nil, fmt.Errorf("search directory for %q: %w", query, err)
 	}
-	return collect(rows, func(r interface{ Scan(...any) error }) (DirectoryHit, error) {
-		var h DirectoryHit
-		err := r.Scan(&h.Kind, &h.ConnectionID, &h.ID, &h.DisplayName, &h.UserPrincipalName, &h.Mail)
+	out := make([]DirectoryHit, len(hits))
+	for i, h := range hits {
+		out[i] = h.DirectoryHit
+	}
+	return out, nil
+}
+
+// searchConnection finds the first limit objects of one connection, each
+// at its earliest place, in no particular order.
+func (s *Store) searchConnection(ctx context.Context, conn, q string, limit int) ([]searchHit, error) {
+	// U+10FFFF sorts after every character, so [q, q+U+10FFFF) is "starts with q".
+	lo, hi := q, q+"\U0010FFFF"
+	rows, err := s.Reader.QueryContext(ctx, searchArmsSQL, conn, lo, hi, strings.ToLower(q), limit)
+	if err != nil {
+		return nil, err
+	}
+	found, err := collect(rows, func(r interface{ Scan(...any) error }) (searchHit, error) {
+		h := searchHit{DirectoryHit: DirectoryHit{ConnectionID: conn}}
+		err := r.Scan(&h.rank, &h.key, &h.Kind, &h.ID, &h.DisplayName, &h.UserPrincipalName, &h.Mail)
 		return h, err
 	})
+	if err != nil {
+		return nil, err
+	}
+	best := make(map[[2]string]int, len(found)) // (kind, id) → index in out
+	var out []searchHit
+	keep := func(h searchHit) {
+		i, ok := best[[2]string{h.Kind, h.ID}]
+		switch {
+		case !ok:
+			best[[2]string{h.Kind, h.ID}] = len(out)
+			out = append(out, h)
+		case compareHits(h, out[i]) < 0:
+			if h.bare && !out[i].bare { // keep the names already read
+				h.DirectoryHit = out[i].DirectoryHit
+				h.bare = false
+			}
+			out[i] = h
+		}
+	}
+	for _, h := range found {
+		keep(h)
+	}
+	rows, err = s.Reader.QueryContext(ctx, searchAddressesSQL, conn, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	users := make(map[string]bool, limit)
+	for len(users) < limit && rows.Next() {
+		var address, userID string
+		if err := rows.Scan(&address, &userID); err != nil {
+			return nil, err
+		}
+		if users[userID] {
+			continue // a later (larger) address of a user already placed
+		}
+		users[userID] = true
+		keep(searchHit{DirectoryHit: DirectoryHit{Kind: MemberUser, ConnectionID: conn, ID: userID},
+			rank: rankAddress, key: address, bare: true})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// nameBareHits reads the names of hits found by proxy address only.
+func (s *Store) nameBareHits(ctx context.Context, hits []searchHit) error {
+	byConn := map[string][]string{}
+	for _, h := range hits {
+		if h.bare {
+			byConn[h.ConnectionID] = append(byConn[h.ConnectionID], h.ID)
+		}
+	}
+	for conn, ids := range byConn {
+		data, err := json.Marshal(ids)
+		if err != nil {
+			return fmt.Errorf("encode user ids: %w", err)
+		}
+		rows, err := s.Reader.QueryContext(ctx, `SELECT id, display_name, user_principal_name, mail FROM dir_users
+			WHERE connection_id = ? AND id IN (SELECT value FROM json_each(?))`, conn, string(data))
+		if err != nil {
+			return fmt.Errorf("read names of found users: %w", err)
+		}
+		named, err := collect(rows, func(r interface{ Scan(...any) error }) (DirectoryHit, error) {
+			var h DirectoryHit
+			return h, r.Scan(&h.ID, &h.DisplayName, &h.UserPrincipalName, &h.Mail)
+		})
+		if err != nil {
+			return fmt.Errorf("read names of found users: %w", err)
+		}
+		byID := make(map[string]DirectoryHit, len(named))
+		for _, n := range named {
+			byID[n.ID] = n
+		}
+		for i := range hits {
+			if n, ok := byID[hits[i].ID]; ok && hits[i].bare && hits[i].ConnectionID == conn {
+				hits[i].DisplayName, hits[i].UserPrincipalName, hits[i].Mail = n.DisplayName, n.UserPrincipalName, n.Mail
+			}
+		}
+	}
+	return nil
+}
+
+func scanString(r interface{ Scan(...any) error }) (string, error) {
+	var v string
+	return v, r.Scan(&v)
 }
 
 // GroupRef names a group.

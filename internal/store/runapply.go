@@ -99,14 +99,87 @@ func (s *Store) ApplyRun(ctx context.Context, runID string, stats RunStats) erro
 	})
 }
 
+// applyDirectMemberships adds the memberships of a run planned with
+// PlanDirectMemberships, from staging. ?1 run, ?2 connection.
+const applyDirectMemberships = `INSERT OR IGNORE INTO dir_memberships (connection_id, group_id, member_id, member_kind)
+	SELECT ?2, group_id, member_id, member_kind FROM (` + lastStagedMembers + `) WHERE removed = 0`
+
+// directoryTables are the live tables a first sync fills.
+var directoryTables = []string{"dir_users", "dir_user_addresses", "dir_groups", "dir_memberships"}
+
+// dropIndexesWhileEmpty drops the secondary indexes of the directory
+// tables that are empty for every connection (the first sync of the first
+// connection), and returns how to create them again. Filling a table and
+// then building each index in one sorted pass is cheaper than inserting a
+// million entries at random places of an index larger than the page cache.
+// It runs inside the apply transaction, so a failure leaves the indexes as
+// they were.
+func dropIndexesWhileEmpty(ctx context.Context, tx *sql.Tx) (func() error, error) {
+	var create []string
+	for _, table := range directoryTables {
+		var occupied bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+`)`).Scan(&occupied); err != nil {
+			return nil, fmt.Errorf("look into %s: %w", table, err)
+		}
+		if occupied {
+			continue
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema
+			WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, table)
+		if err != nil {
+			return nil, fmt.Errorf("read indexes of %s: %w", table, err)
+		}
+		indexes, err := collect(rows, scanPair)
+		if err != nil {
+			return nil, fmt.Errorf("read indexes of %s: %w", table, err)
+		}
+		for _, ix := range indexes {
+			if _, err := tx.ExecContext(ctx, `DROP INDEX `+ix[0]); err != nil {
+				return nil, fmt.Errorf("drop index %s: %w", ix[0], err)
+			}
+			create = append(create, ix[1])
+		}
+	}
+	return func() error {
+		for _, q := range create {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("create index again (%s): %w", q, err)
+			}
+		}
+		return nil
+	}, nil
+}
+
+// ErrDirectoryChanged refuses to apply a first sync's plan to a directory
+// that is no longer empty; the run fails and the next one plans again.
+var ErrDirectoryChanged = errors.New("the directory changed since the run planned its changes")
+
 func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, error) {
 	var connID string
-	err := tx.QueryRowContext(ctx, `SELECT connection_id FROM stage_runs WHERE run_id = ?`, runID).Scan(&connID)
+	var direct bool
+	err := tx.QueryRowContext(ctx, `SELECT connection_id, direct_memberships IS NOT NULL FROM stage_runs WHERE run_id = ?`,
+		runID).Scan(&connID, &direct)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ChangeCounts{}, fmt.Errorf("apply run %s: nothing staged: %w", runID, ErrNotFound)
 	}
 	if err != nil {
 		return ChangeCounts{}, fmt.Errorf("apply run %s: %w", runID, err)
+	}
+	restoreIndexes := func() error { return nil }
+	if direct {
+		var occupied bool
+		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM dir_users WHERE connection_id = ?1)
+			OR EXISTS (SELECT 1 FROM dir_groups WHERE connection_id = ?1)
+			OR EXISTS (SELECT 1 FROM dir_memberships WHERE connection_id = ?1)`, connID).Scan(&occupied)
+		if err != nil {
+			return ChangeCounts{}, fmt.Errorf("apply run %s: %w", runID, err)
+		}
+		if occupied {
+			return ChangeCounts{}, fmt.Errorf("apply run %s: %w", runID, ErrDirectoryChanged)
+		}
+		if restoreIndexes, err = dropIndexesWhileEmpty(ctx, tx); err != nil {
+			return ChangeCounts{}, fmt.Errorf("apply run %s: %w", runID, err)
+		}
 	}
 	counts, err := plannedChanges(ctx, tx, runID)
 	if err != nil {
@@ -114,6 +187,14 @@ func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, er
 	}
 	now := formatTime(time.Now())
 	for _, st := range applyStatements {
+		if st.what == "count directory" && direct {
+			if _, err := tx.ExecContext(ctx, applyDirectMemberships, runID, connID); err != nil {
+				return counts, fmt.Errorf("apply run %s: add memberships from staging: %w", runID, err)
+			}
+			if err := restoreIndexes(); err != nil {
+				return counts, fmt.Errorf("apply run %s: %w", runID, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, st.sql, runID, connID, now); err != nil {
 			return counts, fmt.Errorf("apply run %s: %s: %w", runID, st.what, err)
 		}
@@ -148,8 +229,18 @@ func (s *Store) HoldRunForApproval(ctx context.Context, runID string, stats RunS
 		if err != nil {
 			return err
 		}
-		// The raw pages are no longer needed; the plan and the links are.
-		for _, table := range []string{"stage_users", "stage_groups", "stage_members"} {
+		// The raw pages are no longer needed; the plan and the links are,
+		// and the staged memberships of a run that adds them from staging.
+		var direct bool
+		if err := tx.QueryRowContext(ctx, `SELECT direct_memberships IS NOT NULL FROM stage_runs WHERE run_id = ?`,
+			runID).Scan(&direct); err != nil {
+			return fmt.Errorf("read staging of run %s: %w", runID, err)
+		}
+		tables := []string{"stage_users", "stage_groups", "stage_members"}
+		if direct {
+			tables = tables[:2]
+		}
+		for _, table := range tables {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE run_id = ?`, runID); err != nil {
 				return fmt.Errorf("drop staged pages of run %s: %w", runID, err)
 			}

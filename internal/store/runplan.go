@@ -6,21 +6,26 @@ import (
 	"fmt"
 )
 
-// stagedMembershipCTE folds a run's members@delta entries: the last entry
+// lastStagedMembers folds a run's members@delta entries: the last entry
 // for a (group, member) pair wins, because Graph may send a change again
 // (replays) and a large group's members arrive over several pages with the
-// group repeated (ENTRA-PROTOCOL §4). "gone" holds the objects the plan
-// deletes: their memberships go with them.
-const stagedMembershipCTE = `WITH last AS (
-		SELECT group_id, member_id, member_kind, removed,
-			ROW_NUMBER() OVER (PARTITION BY group_id, member_id ORDER BY seq DESC) AS rn
-		FROM stage_members WHERE run_id = ?1),
+// group repeated (ENTRA-PROTOCOL §4). SQLite takes the bare columns of an
+// aggregate with one max() from the row holding the maximum, and reading
+// stage_members' key (run, group, member, seq) in order it streams without
+// a sort, where a ROW_NUMBER() window sorted every staged entry. ?1 is the
+// run.
+const lastStagedMembers = `SELECT group_id, member_id, member_kind, removed, MAX(seq) AS seq
+	FROM stage_members WHERE run_id = ?1 GROUP BY group_id, member_id`
+
+// stagedMembershipCTE names the folded entries "last"; "gone" holds the
+// objects the plan deletes: their memberships go with them.
+const stagedMembershipCTE = `WITH last AS (` + lastStagedMembers + `),
 	gone AS (
 		SELECT id FROM run_group_changes WHERE run_id = ?1 AND op = 'delete'
 		UNION SELECT id FROM run_user_changes WHERE run_id = ?1 AND op = 'delete'),
 	wanted AS (
 		SELECT group_id, member_id, member_kind FROM last
-		WHERE rn = 1 AND removed = 0 AND group_id NOT IN gone AND member_id NOT IN gone) `
+		WHERE removed = 0 AND group_id NOT IN gone AND member_id NOT IN gone) `
 
 // PlanMembershipChanges works out the memberships a run adds and removes
 // from what it staged; run it after the object plans. On a full fetch the
@@ -38,7 +43,7 @@ func (s *Store) PlanMembershipChanges(ctx context.Context, runID, connectionID s
 			EXCEPT SELECT group_id, member_id, member_kind FROM wanted)`
 	removeMentioned := stagedMembershipCTE + insert + `SELECT ?1, m.group_id, m.member_id, m.member_kind, 'delete'
 		FROM last l JOIN dir_memberships m ON m.connection_id = ?2 AND m.group_id = l.group_id AND m.member_id = l.member_id
-		WHERE l.rn = 1 AND l.removed = 1`
+		WHERE l.removed = 1`
 	removeOfGone := stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'delete'
 		FROM dir_memberships WHERE connection_id = ?2 AND (group_id IN gone OR member_id IN gone)`
 	statements := []string{add, removeMentioned, removeOfGone}
@@ -53,6 +58,21 @@ func (s *Store) PlanMembershipChanges(ctx context.Context, runID, connectionID s
 		}
 		return nil
 	})
+}
+
+// PlanDirectMemberships is PlanMembershipChanges for a full fetch into a
+// directory without objects (a first sync): every membership the fetch
+// ends with is added, nothing is removed, so instead of copying them into
+// run_membership_changes the plan only counts them and ApplyRun inserts
+// them straight from staging. ApplyRun refuses the run if the directory
+// is no longer empty by then.
+func (s *Store) PlanDirectMemberships(ctx context.Context, runID string) error {
+	_, err := s.Writer.ExecContext(ctx, `UPDATE stage_runs SET direct_memberships =
+		(SELECT COUNT(*) FROM (`+lastStagedMembers+`) WHERE removed = 0) WHERE run_id = ?1`, runID)
+	if err != nil {
+		return fmt.Errorf("count memberships of run %s: %w", runID, err)
+	}
+	return nil
 }
 
 // ChangeCounts are a run's planned or applied changes.
@@ -90,7 +110,8 @@ func plannedChanges(ctx context.Context, db queryRower, runID string) (ChangeCou
 		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'add'),
 		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'update'),
 		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'delete'),
-		(SELECT COUNT(*) FROM run_membership_changes WHERE run_id = ?1 AND op = 'add'),
+		(SELECT COUNT(*) FROM run_membership_changes WHERE run_id = ?1 AND op = 'add')
+			+ COALESCE((SELECT direct_memberships FROM stage_runs WHERE run_id = ?1), 0),
 		(SELECT COUNT(*) FROM run_membership_changes WHERE run_id = ?1 AND op = 'delete')`, runID).
 		Scan(&c.UsersAdded, &c.UsersUpdated, &c.UsersDeleted, &c.GroupsAdded, &c.GroupsUpdated, &c.GroupsDeleted,
 			&c.MembershipsAdded, &c.MembershipsDeleted)

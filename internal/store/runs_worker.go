@@ -119,7 +119,13 @@ func supersedeAwaitingTx(ctx context.Context, tx *sql.Tx, runID string) error {
 
 // RecordRunProgress writes a running run's progress and traffic so far.
 func (s *Store) RecordRunProgress(ctx context.Context, runID string, st RunStats) error {
-	_, err := s.Writer.ExecContext(ctx, `UPDATE runs SET requests = ?, retries = ?, throttled = ?, pages = ?, objects_processed = ?
+	return recordRunProgress(ctx, s.Writer, runID, st)
+}
+
+func recordRunProgress(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, runID string, st RunStats) error {
+	_, err := db.ExecContext(ctx, `UPDATE runs SET requests = ?, retries = ?, throttled = ?, pages = ?, objects_processed = ?
 		WHERE id = ?`, st.Requests, st.Retries, st.Throttled, st.Pages, st.ObjectsProcessed, runID)
 	if err != nil {
 		return fmt.Errorf("record progress of run %s: %w", runID, err)
