@@ -153,9 +153,16 @@ func (b *browser) get(path string) *http.Response {
 // post sends a same-origin form, as a browser would (Sec-Fetch-Site).
 func (b *browser) post(path string, form url.Values) *http.Response {
 	b.app.t.Helper()
+	return b.postFrom("same-origin", path, form)
+}
+
+// postFrom sends a form as a browser would from site ("cross-site": a form
+// on another site).
+func (b *browser) postFrom(site, path string, form url.Values) *http.Response {
+	b.app.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, b.app.server.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Sec-Fetch-Site", site)
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.app.t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // wantSecurityHeaders is DESIGN.md's "Security defaults", written out here
@@ -114,14 +116,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		{"helpdesk on an administrator page", func() *http.Response { return helpdesk.get("/users") }, http.StatusForbidden},
 		{"helpdesk posting", func() *http.Response { return helpdesk.post("/settings", url.Values{"region": {"australia"}}) }, http.StatusForbidden},
 		{"cross-origin post", func() *http.Response {
-			req, _ := http.NewRequest(http.MethodPost, app.server.URL+"/settings", strings.NewReader("region=australia"))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Sec-Fetch-Site", "cross-site")
-			resp, err := admin.client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return resp
+			return admin.postFrom("cross-site", "/settings", url.Values{"region": {"australia"}})
 		}, http.StatusForbidden},
 		{"GET on a POST route", func() *http.Response { return admin.get("/logout") }, http.StatusMethodNotAllowed},
 	}
@@ -190,5 +185,132 @@ func TestServerErrorPageShowsRequestIDNotError(t *testing.T) {
 	}
 	if !strings.Contains(app.logs.String(), id) {
 		t.Error("log does not carry the request ID of the 500")
+	}
+}
+
+// readPage reads a response whole: the raw bytes, as the browser gets them,
+// and the parsed document.
+func readPage(t *testing.T, resp *http.Response) (string, *goquery.Document) {
+	t.Helper()
+	raw := readAll(t, resp)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw, doc
+}
+
+// pageHolds reports whether a page carries needle anywhere: in its bytes, in
+// its text once entities are decoded, or in any attribute (an input's value).
+func pageHolds(raw string, doc *goquery.Document, needle string) bool {
+	if strings.Contains(raw, needle) || strings.Contains(doc.Text(), needle) {
+		return true
+	}
+	found := false
+	doc.Find("*").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		for _, a := range s.Nodes[0].Attr {
+			if strings.Contains(a.Val, needle) {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// A key typed into the wizard or Edit is never sent back: not when the form
+// comes back with an error, not on the validation page, the summary, the
+// edit form, the audit log or an error page, and not in the log. The key
+// here is well-formed but wrong, so it goes all the way to the emulator.
+func TestSubmittedKeysAreNeverEchoed(t *testing.T) {
+	app, b := signedInAdmin(t)
+	tn := app.emu.Tenant
+	wrongKey := "Wq8Q~echoCheck.ZyXwVuTsRqPoNmLkJiHg_fed" // Entra's shape, never issued
+	type visit struct {
+		name string
+		do   func() *http.Response
+		want int
+	}
+	wizard := func(key, tenant string) func() *http.Response {
+		return func() *http.Response {
+			return b.post("/directory-sync/azure", url.Values{"application_id": {tn.AppID}, "key": {key}, "tenant_domain": {tenant}})
+		}
+	}
+	get := func(p string) func() *http.Response { return func() *http.Response { return b.get(p) } }
+	check := func(t *testing.T, visits []visit, needle string) {
+		t.Helper()
+		for _, v := range visits {
+			resp := v.do()
+			raw, doc := readPage(t, resp)
+			if resp.StatusCode != v.want {
+				t.Errorf("%s: status %d, want %d", v.name, resp.StatusCode, v.want)
+			}
+			if pageHolds(raw, doc, needle) {
+				t.Errorf("%s: the page holds the submitted key", v.name)
+			}
+		}
+	}
+
+	// Input errors elsewhere on the form: the well-formed key comes back blank.
+	check(t, []visit{{"wizard with a bad tenant", wizard(wrongKey, "contoso"), http.StatusUnprocessableEntity}}, wrongKey)
+
+	// Accepted, validated against the emulator, failed.
+	failed := b.submitWizard(t, tn.AppID, wrongKey, tn.Domain)
+	if v := app.waitValidation(t, failed); v.State != "failed" {
+		t.Fatalf("wrong key: validation %s, want failed", v.State)
+	}
+	// An active connection given the same wrong key as its replacement.
+	active := app.activeConnection(t, b)
+	resp := b.post("/connections/"+active+"/edit", url.Values{"key": {wrongKey}})
+	drain(resp)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit with a new key: status %d", resp.StatusCode)
+	}
+	if v := app.waitValidation(t, active); v.State != "failed" {
+		t.Fatalf("wrong replacement key: validation %s, want failed", v.State)
+	}
+	check(t, []visit{
+		{"validation page", get("/connections/" + failed + "/validation"), http.StatusOK},
+		{"summary", get("/connections/" + failed), http.StatusOK},
+		{"edit form (Try again)", get("/connections/" + failed + "/edit"), http.StatusOK},
+		{"edit with a bad tenant", func() *http.Response {
+			return b.post("/connections/"+failed+"/edit", url.Values{"application_id": {tn.AppID}, "key": {wrongKey}, "tenant_domain": {"contoso"}})
+		}, http.StatusUnprocessableEntity},
+		{"replacement's validation page", get("/connections/" + active + "/validation"), http.StatusOK},
+		{"active summary", get("/connections/" + active), http.StatusOK},
+		{"active edit form", get("/connections/" + active + "/edit"), http.StatusOK},
+		{"connection list", get("/directory-sync"), http.StatusOK},
+		{"status", get("/status"), http.StatusOK},
+		{"audit log", get("/audit"), http.StatusOK},
+		{"edit of an unknown connection", func() *http.Response {
+			return b.post("/connections/no-such-id/edit", url.Values{"key": {wrongKey}})
+		}, http.StatusNotFound},
+		{"wizard refused as cross-origin", func() *http.Response {
+			return b.postFrom("cross-site", "/directory-sync/azure", url.Values{"application_id": {tn.AppID}, "key": {wrongKey}, "tenant_domain": {tn.Domain}})
+		}, http.StatusForbidden},
+	}, wrongKey)
+
+	// Keys that fail the input checks; the needle is a part no message or
+	// mask could produce by chance.
+	unique := "echoProbe7Tz"
+	for _, tt := range []struct{ name, key string }{
+		{"over-long key", unique + strings.Repeat("x", 300)},
+		{"key with a line break", unique + "abc\ndef"},
+		{"key with a space", unique + " abcdef"},
+		{"key with markup and a tab", unique + "\"><b>\tabcdef"},
+		{"key that is not UTF-8", unique + "abc\xffdef"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			check(t, []visit{{"wizard", wizard(tt.key, tn.Domain), http.StatusUnprocessableEntity},
+				{"edit of the failed connection", func() *http.Response {
+					return b.post("/connections/"+failed+"/edit", url.Values{"application_id": {tn.AppID}, "key": {tt.key}, "tenant_domain": {tn.Domain}})
+				}, http.StatusUnprocessableEntity}}, unique)
+		})
+	}
+
+	for _, needle := range []string{wrongKey, unique} {
+		if strings.Contains(app.logs.String(), needle) {
+			t.Errorf("the log holds a submitted key (%s…)", needle[:6])
+		}
 	}
 }
