@@ -60,14 +60,21 @@ const testPassword = "correct horse battery"
 // appOption changes what newTestApp starts.
 type appOption func(*appConfig)
 
-type appConfig struct{ worker bool }
+type appConfig struct {
+	worker  bool
+	baseURL string
+}
 
 // withWorker runs the real sync worker, so queued runs are carried out.
 func withWorker() appOption { return func(c *appConfig) { c.worker = true } }
 
+// withBaseURL sets Options.BaseURL (an https one turns on Secure cookies,
+// __Host- and HSTS); the test server itself still speaks plain http.
+func withBaseURL(u string) appOption { return func(c *appConfig) { c.baseURL = u } }
+
 func newTestApp(t *testing.T, opts ...appOption) *testApp {
 	t.Helper()
-	var cfg appConfig
+	cfg := appConfig{baseURL: "http://127.0.0.1"}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -102,7 +109,7 @@ func newTestApp(t *testing.T, opts ...appOption) *testApp {
 		go func() { done <- wk.Run(ctx) }()
 		t.Cleanup(func() { cancel(); <-done })
 	}
-	h, err := New(Options{Store: st, SessionStore: st.Sessions(0), Logger: log, BaseURL: "http://127.0.0.1",
+	h, err := New(Options{Store: st, SessionStore: st.Sessions(0), Logger: log, BaseURL: cfg.baseURL,
 		Sealer: sealer, Validations: runner, Runs: runs, AuthorityHost: emu.URL, GraphURL: emu.URL})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/alexedwards/scs/v2"
 )
 
 // wantSecurityHeaders is DESIGN.md's "Security defaults", written out here
@@ -312,5 +314,83 @@ func TestSubmittedKeysAreNeverEchoed(t *testing.T) {
 		if strings.Contains(app.logs.String(), needle) {
 			t.Errorf("the log holds a submitted key (%s…)", needle[:6])
 		}
+	}
+}
+
+// The session cookie as DESIGN.md sets it: over https __Host-session and
+// Secure, with HSTS; over http neither (a Secure cookie would never come
+// back). Both: HttpOnly, SameSite=Lax, Path=/, no Domain, gone when the
+// browser closes; in the store 30 minutes idle within a 12-hour lifetime.
+func TestSessionCookieAndLifetimes(t *testing.T) {
+	tests := []struct {
+		baseURL, cookie, otherCookie string
+		secure, hsts                 bool
+	}{
+		{"https://connect.example", "__Host-session", "connect_session", true, true},
+		{"http://connect.example", "connect_session", "__Host-session", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.baseURL, func(t *testing.T) {
+			app := newTestApp(t, withBaseURL(tt.baseURL))
+			app.addUser("admin@example.com", "admin")
+			resp := app.browser().post("/login", url.Values{"email": {"admin@example.com"}, "password": {testPassword}})
+			drain(resp)
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("sign in: status %d", resp.StatusCode)
+			}
+			var c *http.Cookie
+			for _, rc := range resp.Cookies() {
+				switch rc.Name {
+				case tt.cookie:
+					c = rc
+				case tt.otherCookie:
+					t.Errorf("cookie %s set as well", rc.Name)
+				}
+			}
+			if c == nil {
+				t.Fatalf("no %s cookie in %q", tt.cookie, resp.Header.Values("Set-Cookie"))
+			}
+			if c.Secure != tt.secure || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" {
+				t.Errorf("cookie %s: Secure %v (want %v), HttpOnly %v, SameSite %v, Path %q, Domain %q", c.Name, c.Secure, tt.secure,
+					c.HttpOnly, c.SameSite, c.Path, c.Domain)
+			}
+			if c.MaxAge != 0 || !c.Expires.IsZero() {
+				t.Errorf("cookie %s outlives the browser: Max-Age %d, Expires %v", c.Name, c.MaxAge, c.Expires)
+			}
+
+			// HSTS on every answer over https, on none over http.
+			for _, r := range []*http.Response{resp, app.browser().get("/healthz"), app.browser().get("/no/such/page")} {
+				drain(r)
+				hsts := r.Header.Get("Strict-Transport-Security")
+				var maxAge int
+				_, err := fmt.Sscanf(hsts, "max-age=%d", &maxAge)
+				if tt.hsts && (err != nil || maxAge < 365*24*3600) {
+					t.Errorf("%s: HSTS %q, want max-age of a year or more", r.Request.URL.Path, hsts)
+				}
+				if !tt.hsts && hsts != "" {
+					t.Errorf("%s over http: HSTS %q", r.Request.URL.Path, hsts)
+				}
+			}
+
+			// The stored session ends after 30 idle minutes; its deadline,
+			// inside the data, is 12 hours away. A minute's slack: these are
+			// settings, not timings.
+			var data []byte
+			var idle float64
+			if err := app.store.Reader.QueryRow(`SELECT data, (expiry - julianday('now')) * 86400 FROM sessions WHERE token = ?`,
+				c.Value).Scan(&data, &idle); err != nil {
+				t.Fatalf("the cookie's session is not stored: %v", err)
+			}
+			if idle < (29*time.Minute).Seconds() || idle > (30*time.Minute).Seconds()+1 {
+				t.Errorf("session expires in %.0f s, want the 30-minute idle timeout", idle)
+			}
+			deadline, _, err := scs.GobCodec{}.Decode(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if life := time.Until(deadline); life < 12*time.Hour-time.Minute || life > 12*time.Hour {
+				t.Errorf("session deadline in %v, want the 12-hour lifetime", life)
+			}
+		})
 	}
 }
