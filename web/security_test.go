@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -392,5 +394,84 @@ func TestSessionCookieAndLifetimes(t *testing.T) {
 				t.Errorf("session deadline in %v, want the 12-hour lifetime", life)
 			}
 		})
+	}
+}
+
+// Static files: the URL a page links, carrying the hash of the file as
+// served, may be cached for a year; any other URL of it must revalidate, so
+// a stale or guessed link never pins old code; unknown files are 404.
+func TestStaticFilesCaching(t *testing.T) {
+	app := newTestApp(t)
+	b := app.browser()
+	href := parse(t, b.get("/login")).Find(`link[rel=stylesheet]`).AttrOr("href", "")
+	linked, err := url.Parse(href)
+	if err != nil || linked.Path != "/static/app.css" || linked.Query().Get("v") == "" {
+		t.Fatalf("the page links the stylesheet as %q", href)
+	}
+	// The hash in the link is the hash of what is served.
+	css := readAll(t, b.get("/static/app.css"))
+	sum := sha256.Sum256([]byte(css))
+	if v := linked.Query().Get("v"); !strings.HasPrefix(hex.EncodeToString(sum[:]), v) {
+		t.Fatalf("link v=%s is not the hash of the served file", v)
+	}
+	const immutable, revalidate = "public, max-age=31536000, immutable", "no-cache"
+	tests := []struct {
+		path        string
+		status      int
+		cache, body string
+	}{
+		{href, http.StatusOK, immutable, css},
+		{"/static/app.css", http.StatusOK, revalidate, css},
+		{"/static/app.css?v=0123456789ab", http.StatusOK, revalidate, css},
+		{"/static/app.css?v=", http.StatusOK, revalidate, css},
+		{"/static/nope.css?v=" + linked.Query().Get("v"), http.StatusNotFound, "", ""},
+		{"/static/", http.StatusNotFound, "", ""},
+		{"/static/../go.mod", http.StatusNotFound, "", ""},
+		{"/static/%2e%2e/web/server.go", http.StatusNotFound, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp := b.get(tt.path)
+			body := readAll(t, resp)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			if got := resp.Header.Get("Cache-Control"); tt.status == http.StatusOK && got != tt.cache {
+				t.Errorf("Cache-Control %q, want %q", got, tt.cache)
+			}
+			if tt.status != http.StatusOK && strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+				t.Error("an error is cached for a year")
+			}
+			if tt.body != "" && body != tt.body {
+				t.Error("served something other than the file")
+			}
+		})
+	}
+}
+
+// /readyz follows the database; /healthz only says the process answers.
+func TestReadinessFollowsTheDatabase(t *testing.T) {
+	app := newTestApp(t)
+	b := app.browser()
+	probe := func(path string) int {
+		resp := b.get(path)
+		drain(resp)
+		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", path, cc)
+		}
+		return resp.StatusCode
+	}
+	for _, p := range []string{"/healthz", "/readyz"} {
+		if got := probe(p); got != http.StatusOK {
+			t.Errorf("%s with the database open: %d, want 200", p, got)
+		}
+	}
+	app.store.Reader.Close()
+	app.store.Writer.Close()
+	if got := probe("/readyz"); got != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database closed: %d, want 503", got)
+	}
+	if got := probe("/healthz"); got != http.StatusOK {
+		t.Errorf("/healthz with the database closed: %d, want 200", got)
 	}
 }
