@@ -133,3 +133,44 @@ func readAll(t *testing.T, resp *http.Response) string {
 	}
 	return string(b)
 }
+
+// A token exists in full only on the page that created it: not in the
+// database files (the WAL included), not in the log, even after it was used.
+func TestAPITokenNeverStoredOrLoggedInClear(t *testing.T) {
+	app, b := signedInAdmin(t)
+	resp := b.post("/settings/tokens", url.Values{"name": {"Prometheus"}})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: status %d", resp.StatusCode)
+	}
+	token := strings.TrimSpace(parse(t, resp).Find(`[data-testid=new-token]`).Text())
+	if len(token) < 40 {
+		t.Fatalf("token read from the page: %q", token)
+	}
+	for _, path := range []string{"/api/v1/status", "/metrics"} {
+		resp := bearerGet(t, app, path, token)
+		drain(resp)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s with the token: status %d", path, resp.StatusCode)
+		}
+	}
+	// The token is stored, as its hash.
+	var n int
+	if err := app.store.Reader.QueryRow(`SELECT count(*) FROM api_tokens WHERE token_hash = ?`, auth.HashToken(token)).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("stored tokens with this hash: %d, %v", n, err)
+	}
+
+	// The hint (its first characters) may be stored; the rest never.
+	secretPart := token[tokenHintLength:]
+	for name, haystack := range map[string][]byte{
+		"connect.db":     readFile(t, app.dbPath),
+		"connect.db-wal": readFile(t, app.dbPath+"-wal"),
+		"log":            []byte(app.logs.String()),
+	} {
+		if bytesContain(haystack, []byte(secretPart)) {
+			t.Errorf("%s holds the API token in clear", name)
+		}
+	}
+	if len(readFile(t, app.dbPath))+len(readFile(t, app.dbPath+"-wal")) == 0 {
+		t.Fatal("no database files read: the test would prove nothing")
+	}
+}

@@ -62,8 +62,9 @@ const testPassword = "correct horse battery"
 type appOption func(*appConfig)
 
 type appConfig struct {
-	worker bool
-	users  int // users of the emulated tenant; 12 when 0
+	worker  bool
+	users   int // users of the emulated tenant; 12 when 0
+	baseURL string
 }
 
 // withTenantUsers sizes the emulated tenant.
@@ -72,9 +73,13 @@ func withTenantUsers(n int) appOption { return func(c *appConfig) { c.users = n 
 // withWorker runs the real sync worker, so queued runs are carried out.
 func withWorker() appOption { return func(c *appConfig) { c.worker = true } }
 
+// withBaseURL sets Options.BaseURL (an https one turns on Secure cookies,
+// __Host- and HSTS); the test server itself still speaks plain http.
+func withBaseURL(u string) appOption { return func(c *appConfig) { c.baseURL = u } }
+
 func newTestApp(t *testing.T, opts ...appOption) *testApp {
 	t.Helper()
-	var cfg appConfig
+	cfg := appConfig{baseURL: "http://127.0.0.1"}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -109,7 +114,7 @@ func newTestApp(t *testing.T, opts ...appOption) *testApp {
 		go func() { done <- wk.Run(ctx) }()
 		t.Cleanup(func() { cancel(); <-done })
 	}
-	h, err := New(Options{Store: st, SessionStore: st.Sessions(0), Logger: log, BaseURL: "http://127.0.0.1",
+	h, err := New(Options{Store: st, SessionStore: st.Sessions(0), Logger: log, BaseURL: cfg.baseURL,
 		Sealer: sealer, Validations: runner, Runs: runs, AuthorityHost: emu.URL, GraphURL: emu.URL})
 	if err != nil {
 		t.Fatal(err)
@@ -160,9 +165,16 @@ func (b *browser) get(path string) *http.Response {
 // post sends a same-origin form, as a browser would (Sec-Fetch-Site).
 func (b *browser) post(path string, form url.Values) *http.Response {
 	b.app.t.Helper()
+	return b.postFrom("same-origin", path, form)
+}
+
+// postFrom sends a form as a browser would from site ("cross-site": a form
+// on another site).
+func (b *browser) postFrom(site, path string, form url.Values) *http.Response {
+	b.app.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, b.app.server.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Sec-Fetch-Site", site)
 	resp, err := b.client.Do(req)
 	if err != nil {
 		b.app.t.Fatal(err)
