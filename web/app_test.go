@@ -60,14 +60,21 @@ const testPassword = "correct horse battery"
 // appOption changes what newTestApp starts.
 type appOption func(*appConfig)
 
-type appConfig struct{ worker bool }
+type appConfig struct {
+	worker bool
+	emu    emulatortest.Options
+}
 
 // withWorker runs the real sync worker, so queued runs are carried out.
 func withWorker() appOption { return func(c *appConfig) { c.worker = true } }
 
+// withDeltaPageSize makes the emulator answer delta queries in pages of n
+// objects, so a sync of the small test tenant takes many requests.
+func withDeltaPageSize(n int) appOption { return func(c *appConfig) { c.emu.DeltaPageSize = n } }
+
 func newTestApp(t *testing.T, opts ...appOption) *testApp {
 	t.Helper()
-	var cfg appConfig
+	cfg := appConfig{emu: emulatortest.Options{Users: 12, Groups: 4, Seed: 7}}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -83,7 +90,7 @@ func newTestApp(t *testing.T, opts ...appOption) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu := emulatortest.Start(t, emulatortest.Options{Users: 12, Groups: 4, Seed: 7})
+	emu := emulatortest.Start(t, cfg.emu)
 	clients := entra.NewClients(emu.Client)
 	runner := validation.New(validation.Options{Store: st, Sealer: sealer, Logger: log,
 		Validator: &entra.Validator{Clients: clients, GraphOptions: []graph.Option{graph.WithBackoff(time.Millisecond, 10*time.Millisecond)}}})
