@@ -14,6 +14,7 @@ import (
 // and directory pages work. axe-core needs scripts, so it runs on these
 // pages in TestBrowserWalk instead.
 func TestBrowserWithoutJavaScript(t *testing.T) {
+	t.Parallel() // most of a walk is waiting for the app: the walks overlap
 	ctx := newBrowser(t)
 	app := newTestApp(t, withWorker())
 	app.addUser("admin@example.com", "admin")
@@ -36,7 +37,7 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	app.emu.SetFault(t, emulatorDelay)
 	submit(t, ctx, "Synchronise", "[data-testid=synchronise]")
 	step(t, ctx, "validation runs", chromedp.WaitVisible(chromedp.CSS("[data-testid=validation][data-state=running]")))
-	shot.take(ctx, "validation-running")
+	shot.shotRefreshing(ctx, "validation-running")
 	if refresh := attr(t, ctx, `meta[http-equiv=refresh]`, "content"); refresh == "" {
 		t.Fatal("the running validation page has no meta refresh")
 	}

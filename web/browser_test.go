@@ -30,13 +30,13 @@ func newBrowser(t *testing.T) context.Context {
 		}
 		t.Skipf("no Chromium at %s; `make test` installs it", path)
 	}
-	opts := []chromedp.ExecAllocatorOption{
+	// chromedp's defaults (Puppeteer's: headless, no extensions, no
+	// background throttling or hang monitor) keep Chromium light on a busy
+	// machine.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox, // tests run as root
-		chromedp.Headless,
 		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 		// The machine has no internet: without these Chromium keeps trying.
@@ -44,7 +44,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
-	}
+	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
@@ -88,13 +88,38 @@ func (s *shots) take(ctx context.Context, step string) {
 	s.shot(ctx, step)
 }
 
-// shot saves the screenshot alone.
+// shot saves the screenshot alone. JPEG: encoding a tall page as PNG costs
+// the shared machine far more, and the pictures are for people to look at.
 func (s *shots) shot(ctx context.Context, step string) {
 	s.t.Helper()
-	png := value(s.t, ctx, "screenshot "+step, chromedp.FullScreenshot(100))
+	s.save(step, value(s.t, ctx, "screenshot "+step, chromedp.FullScreenshot(shotQuality)))
+}
+
+const shotQuality = 85
+
+// shotRefreshing screenshots a page that reloads itself (a meta refresh):
+// a capture that a reload interrupts is tried again.
+func (s *shots) shotRefreshing(ctx context.Context, step string) {
+	s.t.Helper()
+	var err error
+	for range 5 {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		var img []byte
+		img, err = chromedp.Run(sctx, chromedp.FullScreenshot(shotQuality))
+		cancel()
+		if err == nil {
+			s.save(step, img)
+			return
+		}
+	}
+	s.t.Fatalf("screenshot %s: %v", step, err)
+}
+
+func (s *shots) save(step string, img []byte) {
+	s.t.Helper()
 	s.n++
-	file := fmt.Sprintf("%02d-%s.png", s.n, strings.ReplaceAll(step, " ", "-"))
-	if err := os.WriteFile(filepath.Join(s.dir, file), png, 0o644); err != nil {
+	file := fmt.Sprintf("%02d-%s.jpg", s.n, strings.ReplaceAll(step, " ", "-"))
+	if err := os.WriteFile(filepath.Join(s.dir, file), img, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -144,6 +169,7 @@ func awaitPromise(p *cdpruntime.EvaluateParams) {
 // The check itself must be able to fail: a page with an unlabelled input and
 // an image without alt text has critical violations.
 func TestBrowserAccessibilityCheckFindsProblems(t *testing.T) {
+	t.Parallel() // most of a walk is waiting for the app: the walks overlap
 	ctx := newBrowser(t)
 	step(t, ctx, "open a broken page", chromedp.Navigate(`data:text/html,<html><body><img src="x.png"><input type="text"></body></html>`))
 	if found := axeViolations(t, ctx, "a broken page"); len(found) < 2 {

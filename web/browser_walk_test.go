@@ -19,8 +19,10 @@ import (
 // checks status and the directory, syncs again and adds a helpdesk account;
 // helpdesk sees everything and may change nothing; the administrator comes
 // back to associate a server connection with a generated certificate. Every
-// page gets axe-core, screenshots and both widths (shots.check).
+// page gets axe-core, screenshots and both widths (shots.check); another
+// state of a page already measured gets axe-core and a screenshot (take).
 func TestBrowserWalk(t *testing.T) {
+	t.Parallel() // most of a walk is waiting for the app: the walks overlap
 	ctx := newBrowser(t)
 	// Delta pages of two objects: the first sync takes about fifteen
 	// requests, each slowed while progress is looked at (emulatorDelay).
@@ -48,7 +50,7 @@ func TestBrowserWalk(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-password_confirm"), "short"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=error-summary]")))
-	shot.check(ctx, "setup-error")
+	shot.take(ctx, "setup-error")
 	mustShow(t, ctx, "[data-testid=error-password]", "at least 12")
 	step(t, ctx, "create the administrator",
 		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
@@ -115,7 +117,7 @@ func TestBrowserWalk(t *testing.T) {
 	// The first sync, handed to the worker at once, shows its progress.
 	step(t, ctx, "status while the first sync runs", chromedp.Navigate(base+"/status"),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=status-row-"+connID+"] [data-testid=progress]")))
-	shot.check(ctx, "status-first-sync")
+	shot.take(ctx, "status-first-sync")
 	runHref := attr(t, ctx, "[data-testid=status-row-"+connID+"] [data-testid=progress] a", "href")
 	if !strings.HasPrefix(runHref, "/runs/") {
 		t.Fatalf("progress links to %q", runHref)
@@ -125,7 +127,7 @@ func TestBrowserWalk(t *testing.T) {
 		shot.take(ctx, "first-sync-not-running")
 		t.Fatalf("the first run never showed as running: %q", text(t, ctx, "#run-title"))
 	}
-	shot.check(ctx, "run-running")
+	shot.take(ctx, "run-running")
 	emu.ClearFault(t)
 	waitVisible(t, ctx, shot, "the first run succeeds", "[data-testid=run-live] .badge--green", 60*time.Second)
 	shot.check(ctx, "run-detail")
@@ -167,7 +169,7 @@ func TestBrowserWalk(t *testing.T) {
 		shot.take(ctx, "sync-now-stuck")
 		t.Fatal("the Sync now run did not show as done")
 	}
-	shot.check(ctx, "summary-after-sync-now")
+	shot.take(ctx, "summary-after-sync-now")
 	// JavaScript put the viewer's own zone beside the region's.
 	mustShow(t, ctx, "#next-run-local-0", "your time")
 	step(t, ctx, "run history", chromedp.Navigate(base+"/connections/"+connID+"/runs"), chromedp.WaitVisible(chromedp.CSS("[data-testid=runs-table] tbody")))
@@ -211,7 +213,7 @@ func TestBrowserWalk(t *testing.T) {
 		}
 	}
 	step(t, ctx, "helpdesk opens /users", chromedp.Navigate(base+"/users"), chromedp.WaitVisible(chromedp.CSS("[data-testid=error-403]")))
-	shot.check(ctx, "helpdesk-403")
+	shot.take(ctx, "helpdesk-403")
 
 	// The administrator associates a server connection with the generated
 	// certificate.
