@@ -30,9 +30,9 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	signIn(t, ctx, "admin@example.com")
 	step(t, ctx, "open the wizard", chromedp.Navigate(base+"/directory-sync/azure/new"),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=connection-form]")),
-		chromedp.SendKeys(chromedp.CSS("#f-application_id"), tn.AppID),
+		fill("#f-application_id", tn.AppID),
 		chromedp.SendKeys(chromedp.CSS("#f-key"), tn.Secret),
-		chromedp.SendKeys(chromedp.CSS("#f-tenant_domain"), tn.Domain))
+		fill("#f-tenant_domain", tn.Domain))
 	// Slow Graph so the validation page is seen running before it moves on.
 	app.emu.SetFault(t, emulatorDelay)
 	submit(t, ctx, "Synchronise", "[data-testid=synchronise]")
@@ -58,7 +58,7 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	}
 
 	step(t, ctx, "search the directory", chromedp.Navigate(base+"/directory"),
-		chromedp.SendKeys(chromedp.CSS("#f-q"), "a"))
+		fill("#f-q", "a"))
 	submit(t, ctx, "Search", "[data-testid=directory-search] button[type=submit]")
 	step(t, ctx, "results", chromedp.WaitVisible(chromedp.CSS("[data-testid=directory-hit][data-kind=user]")))
 	shot.take(ctx, "directory-search")

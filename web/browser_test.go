@@ -145,7 +145,7 @@ func axeViolations(t *testing.T, ctx context.Context, where string) []string {
 	if err != nil {
 		t.Fatalf("read axe-core: %v", err)
 	}
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	if _, err := chromedp.Run(sctx, chromedp.Evaluate[bool](src+";true")); err != nil {
 		t.Fatalf("load axe-core on %s: %v", where, err)
@@ -177,10 +177,14 @@ func TestBrowserAccessibilityCheckFindsProblems(t *testing.T) {
 	}
 }
 
+// stepTimeout bounds one step. Generous: on the shared 2-core machine under
+// load, typing a 36-character application ID alone took over 15 s.
+const stepTimeout = 45 * time.Second
+
 // step runs actions with a per-step timeout derived after the browser started.
 func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -191,7 +195,7 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 // that navigates away mid-evaluation must fail the step, not hang the test.
 func value[T any](t *testing.T, ctx context.Context, what string, action chromedp.Action[T]) T {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	v, err := chromedp.Run(sctx, action)
 	if err != nil {
@@ -210,10 +214,17 @@ func attr(t *testing.T, ctx context.Context, sel, name string) string {
 	return value(t, ctx, "read "+name+" of "+sel, chromedp.AttributeValue(chromedp.CSS(sel), name)).Value
 }
 
+// fill puts a value in a field at once. Typing key by key costs DevTools
+// round trips per character, which on the loaded machine added up to most
+// of a minute; the key and the directory search are still typed.
+func fill(sel, v string) chromedp.Action[chromedp.Void] {
+	return chromedp.SetValue(chromedp.CSS(sel), v)
+}
+
 // submit clicks a button and waits for the page the post leads to.
 func submit(t *testing.T, ctx context.Context, what, button string) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	resp, err := chromedp.RunResponse(sctx, chromedp.Click(chromedp.CSS(button)))
 	if err != nil {

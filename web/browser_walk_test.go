@@ -45,16 +45,16 @@ func TestBrowserWalk(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#f-email")))
 	shot.check(ctx, "setup")
 	step(t, ctx, "submit a short password",
-		chromedp.SendKeys(chromedp.CSS("#f-email"), "first@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), "short"),
-		chromedp.SendKeys(chromedp.CSS("#f-password_confirm"), "short"),
+		fill("#f-email", "first@example.com"),
+		fill("#f-password", "short"),
+		fill("#f-password_confirm", "short"),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=error-summary]")))
 	shot.take(ctx, "setup-error")
 	mustShow(t, ctx, "[data-testid=error-password]", "at least 12")
 	step(t, ctx, "create the administrator",
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-		chromedp.SendKeys(chromedp.CSS("#f-password_confirm"), testPassword),
+		fill("#f-password", testPassword),
+		fill("#f-password_confirm", testPassword),
 		chromedp.Click(chromedp.CSS("button[type=submit]")),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=settings-form]")))
 	shot.check(ctx, "welcome-settings")
@@ -77,9 +77,9 @@ func TestBrowserWalk(t *testing.T) {
 		chromedp.Click(chromedp.CSS(".howto summary")))
 	shot.check(ctx, "wizard-form")
 	step(t, ctx, "fill in a wrong key",
-		chromedp.SendKeys(chromedp.CSS("#f-application_id"), tn.AppID),
-		chromedp.SendKeys(chromedp.CSS("#f-key"), "this-is-not-the-key"),
-		chromedp.SendKeys(chromedp.CSS("#f-tenant_domain"), tn.Domain))
+		fill("#f-application_id", tn.AppID),
+		fill("#f-key", "this-is-not-the-key"),
+		fill("#f-tenant_domain", tn.Domain))
 	submit(t, ctx, "Synchronise", "[data-testid=synchronise]")
 	step(t, ctx, "the failure shows", chromedp.WaitVisible(chromedp.CSS("[data-testid=validation-failed]")))
 	shot.check(ctx, "wrong-key")
@@ -179,12 +179,12 @@ func TestBrowserWalk(t *testing.T) {
 	step(t, ctx, "add a helpdesk user",
 		chromedp.Navigate(base+"/users"),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=add-user-form]")),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=add-user-form] #f-email"), "help@example.com"),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=add-user-form] #f-password"), testPassword))
+		fill("[data-testid=add-user-form] #f-email", "help@example.com"),
+		fill("[data-testid=add-user-form] #f-password", testPassword))
 	submit(t, ctx, "add user", "[data-testid=add-user-form] button[type=submit]")
 	shot.check(ctx, "users")
 	mustShow(t, ctx, "[data-testid=users-table]", "help@example.com")
-	step(t, ctx, "name a token", chromedp.Navigate(base+"/settings"), chromedp.SendKeys(chromedp.CSS("#f-name"), "Prometheus"))
+	step(t, ctx, "name a token", chromedp.Navigate(base+"/settings"), fill("#f-name", "Prometheus"))
 	submit(t, ctx, "create token", "[data-testid=create-token]")
 	step(t, ctx, "the token shows once", chromedp.WaitVisible(chromedp.CSS("[data-testid=new-token]")))
 	shot.check(ctx, "settings-token")
@@ -234,8 +234,8 @@ func TestBrowserWalk(t *testing.T) {
 	emu.AddCertificate(t, tn.AppID, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certs[0].CertDER}))
 	emu.SetRoles(t, tn.AppID, []string{"Mail.ReadWrite"}, nil)
 	step(t, ctx, "fill in the server connection form",
-		chromedp.SendKeys(chromedp.CSS("#f-application_id"), tn.AppID),
-		chromedp.SendKeys(chromedp.CSS("#f-tenant_domain"), tn.Domain))
+		fill("#f-application_id", tn.AppID),
+		fill("#f-tenant_domain", tn.Domain))
 	submit(t, ctx, "Validate", "[data-testid=validate-server-connection]")
 	waitVisible(t, ctx, shot, "the server connection summary", "[data-testid=summary]", 30*time.Second)
 	shot.check(ctx, "server-connection-summary")
@@ -264,8 +264,8 @@ func waitVisible(t *testing.T, ctx context.Context, shot *shots, what, sel strin
 func signIn(t *testing.T, ctx context.Context, email string) {
 	t.Helper()
 	step(t, ctx, "sign in as "+email, chromedp.WaitVisible(chromedp.CSS("#f-email")),
-		chromedp.SendKeys(chromedp.CSS("#f-email"), email),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword))
+		fill("#f-email", email),
+		fill("#f-password", testPassword))
 	submit(t, ctx, "sign in as "+email, "button[type=submit]")
 	step(t, ctx, "signed in as "+email, chromedp.WaitVisible(chromedp.CSS("[data-testid=signed-in-email]")))
 }
