@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -63,12 +62,12 @@ type appOption func(*appConfig)
 
 type appConfig struct {
 	worker  bool
-	users   int // users of the emulated tenant; 12 when 0
+	emu     emulatortest.Options
 	baseURL string
 }
 
 // withTenantUsers sizes the emulated tenant.
-func withTenantUsers(n int) appOption { return func(c *appConfig) { c.users = n } }
+func withTenantUsers(n int) appOption { return func(c *appConfig) { c.emu.Users = n } }
 
 // withWorker runs the real sync worker, so queued runs are carried out.
 func withWorker() appOption { return func(c *appConfig) { c.worker = true } }
@@ -77,9 +76,13 @@ func withWorker() appOption { return func(c *appConfig) { c.worker = true } }
 // __Host- and HSTS); the test server itself still speaks plain http.
 func withBaseURL(u string) appOption { return func(c *appConfig) { c.baseURL = u } }
 
+// withDeltaPageSize makes the emulator answer delta queries in pages of n
+// objects, so a sync of the small test tenant takes many requests.
+func withDeltaPageSize(n int) appOption { return func(c *appConfig) { c.emu.DeltaPageSize = n } }
+
 func newTestApp(t *testing.T, opts ...appOption) *testApp {
 	t.Helper()
-	cfg := appConfig{baseURL: "http://127.0.0.1"}
+	cfg := appConfig{baseURL: "http://127.0.0.1", emu: emulatortest.Options{Users: 12, Groups: 4, Seed: 7}}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -95,7 +98,7 @@ func newTestApp(t *testing.T, opts ...appOption) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu := emulatortest.Start(t, emulatortest.Options{Users: cmp.Or(cfg.users, 12), Groups: 4, Seed: 7})
+	emu := emulatortest.Start(t, cfg.emu)
 	clients := entra.NewClients(emu.Client)
 	runner := validation.New(validation.Options{Store: st, Sealer: sealer, Logger: log,
 		Validator: &entra.Validator{Clients: clients, GraphOptions: []graph.Option{graph.WithBackoff(time.Millisecond, 10*time.Millisecond)}}})

@@ -30,13 +30,13 @@ func newBrowser(t *testing.T) context.Context {
 		}
 		t.Skipf("no Chromium at %s; `make test` installs it", path)
 	}
-	opts := []chromedp.ExecAllocatorOption{
+	// chromedp's defaults (Puppeteer's: headless, no extensions, no
+	// background throttling or hang monitor) keep Chromium light on a busy
+	// machine.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox, // tests run as root
-		chromedp.Headless,
 		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 		// The machine has no internet: without these Chromium keeps trying.
@@ -44,7 +44,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
-	}
+	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
@@ -70,6 +70,10 @@ func newShots(t *testing.T, name string) *shots {
 		dir = filepath.Join("..", "testoutput")
 	}
 	dir = filepath.Join(dir, "browser", name)
+	// Only this run's screenshots: a shorter walk must not leave old ones.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -81,13 +85,41 @@ func (s *shots) take(ctx context.Context, step string) {
 	if !s.noAxe {
 		checkAccessibility(s.t, ctx, step)
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		s.t.Fatalf("screenshot %s: %v", step, err)
+	s.shot(ctx, step)
+}
+
+// shot saves the screenshot alone. JPEG: encoding a tall page as PNG costs
+// the shared machine far more, and the pictures are for people to look at.
+func (s *shots) shot(ctx context.Context, step string) {
+	s.t.Helper()
+	s.save(step, value(s.t, ctx, "screenshot "+step, chromedp.FullScreenshot(shotQuality)))
+}
+
+const shotQuality = 85
+
+// shotRefreshing screenshots a page that reloads itself (a meta refresh):
+// a capture that a reload interrupts is tried again.
+func (s *shots) shotRefreshing(ctx context.Context, step string) {
+	s.t.Helper()
+	var err error
+	for range 5 {
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		var img []byte
+		img, err = chromedp.Run(sctx, chromedp.FullScreenshot(shotQuality))
+		cancel()
+		if err == nil {
+			s.save(step, img)
+			return
+		}
 	}
+	s.t.Fatalf("screenshot %s: %v", step, err)
+}
+
+func (s *shots) save(step string, img []byte) {
+	s.t.Helper()
 	s.n++
-	file := fmt.Sprintf("%02d-%s.png", s.n, strings.ReplaceAll(step, " ", "-"))
-	if err := os.WriteFile(filepath.Join(s.dir, file), png, 0o644); err != nil {
+	file := fmt.Sprintf("%02d-%s.jpg", s.n, strings.ReplaceAll(step, " ", "-"))
+	if err := os.WriteFile(filepath.Join(s.dir, file), img, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -113,7 +145,7 @@ func axeViolations(t *testing.T, ctx context.Context, where string) []string {
 	if err != nil {
 		t.Fatalf("read axe-core: %v", err)
 	}
-	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	if _, err := chromedp.Run(sctx, chromedp.Evaluate[bool](src+";true")); err != nil {
 		t.Fatalf("load axe-core on %s: %v", where, err)
@@ -121,19 +153,23 @@ func axeViolations(t *testing.T, ctx context.Context, where string) []string {
 	const run = `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations
 		.filter(v => v.impact === "serious" || v.impact === "critical")
 		.map(v => v.impact + " " + v.id + ": " + v.help + " [" + v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ") + "]"))`
-	found, err := chromedp.Run(sctx, chromedp.Evaluate[[]string](run, func(p *cdpruntime.EvaluateParams) {
-		await := true
-		p.AwaitPromise = &await
-	}))
+	found, err := chromedp.Run(sctx, chromedp.Evaluate[[]string](run, awaitPromise))
 	if err != nil {
 		t.Fatalf("run axe-core on %s: %v", where, err)
 	}
 	return found
 }
 
+// awaitPromise makes an evaluation answer what its promise resolves to.
+func awaitPromise(p *cdpruntime.EvaluateParams) {
+	await := true
+	p.AwaitPromise = &await
+}
+
 // The check itself must be able to fail: a page with an unlabelled input and
 // an image without alt text has critical violations.
 func TestBrowserAccessibilityCheckFindsProblems(t *testing.T) {
+	t.Parallel() // most of a walk is waiting for the app: the walks overlap
 	ctx := newBrowser(t)
 	step(t, ctx, "open a broken page", chromedp.Navigate(`data:text/html,<html><body><img src="x.png"><input type="text"></body></html>`))
 	if found := axeViolations(t, ctx, "a broken page"); len(found) < 2 {
@@ -141,31 +177,54 @@ func TestBrowserAccessibilityCheckFindsProblems(t *testing.T) {
 	}
 }
 
+// stepTimeout bounds one step. Generous: on the shared 2-core machine under
+// load, typing a 36-character application ID alone took over 15 s.
+const stepTimeout = 45 * time.Second
+
 // step runs actions with a per-step timeout derived after the browser started.
 func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 }
 
+// value runs one action that answers something, with a timeout: a page
+// that navigates away mid-evaluation must fail the step, not hang the test.
+func value[T any](t *testing.T, ctx context.Context, what string, action chromedp.Action[T]) T {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(sctx, action)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("read %s: %v", sel, err)
-	}
-	return s
+	return value(t, ctx, "read "+sel, chromedp.Text(chromedp.CSS(sel)))
+}
+
+func attr(t *testing.T, ctx context.Context, sel, name string) string {
+	t.Helper()
+	return value(t, ctx, "read "+name+" of "+sel, chromedp.AttributeValue(chromedp.CSS(sel), name)).Value
+}
+
+// fill puts a value in a field at once. Typing key by key costs DevTools
+// round trips per character, which on the loaded machine added up to most
+// of a minute; the key and the directory search are still typed.
+func fill(sel, v string) chromedp.Action[chromedp.Void] {
+	return chromedp.SetValue(chromedp.CSS(sel), v)
 }
 
 // submit clicks a button and waits for the page the post leads to.
 func submit(t *testing.T, ctx context.Context, what, button string) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
 	defer cancel()
 	resp, err := chromedp.RunResponse(sctx, chromedp.Click(chromedp.CSS(button)))
 	if err != nil {
@@ -178,107 +237,44 @@ func submit(t *testing.T, ctx context.Context, what, button string) {
 
 func location(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	loc, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
+	return value(t, ctx, "read the location", chromedp.Location())
 }
 
-// fitsWidth is true when the page does not scroll sideways.
-func fitsWidth(t *testing.T, ctx context.Context) bool {
+// scrollWidth is how wide the page is laid out; wider than the viewport
+// means it scrolls sideways.
+func scrollWidth(t *testing.T, ctx context.Context) int {
 	t.Helper()
-	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth + 1`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ok
+	return value(t, ctx, "measure the page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
 }
 
-func TestBrowserFirstRunAndAccounts(t *testing.T) {
-	ctx := newBrowser(t)
-	app := newTestApp(t)
-	token := app.setupToken(time.Now().Add(time.Hour))
-	shot := newShots(t, "first-run")
-	base := app.server.URL
+// widest names the elements that reach past width, innermost first.
+func widest(t *testing.T, ctx context.Context, width int64) []string {
+	t.Helper()
+	js := fmt.Sprintf(`Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > %d + 1)
+		.filter(e => !Array.from(e.children).some(c => c.getBoundingClientRect().right > %d + 1))
+		.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " " + Math.round(e.getBoundingClientRect().right) + "px")`, width, width)
+	return value(t, ctx, "find what is too wide", chromedp.Evaluate[[]string](js))
+}
 
-	step(t, ctx, "open the setup link",
-		chromedp.Navigate(base+"/setup?token="+token),
-		chromedp.WaitVisible(chromedp.CSS("#f-email")))
-	shot.take(ctx, "setup-form")
+// The widths every page must work at: a laptop and a phone.
+const (
+	desktopWidth = 1280
+	phoneWidth   = 390
+)
 
-	// A mistake first: the error summary and the field error appear, typed email kept.
-	step(t, ctx, "submit a short password",
-		chromedp.SendKeys(chromedp.CSS("#f-email"), "first@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), "short"),
-		chromedp.SendKeys(chromedp.CSS("#f-password_confirm"), "short"),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=error-summary]")))
-	shot.take(ctx, "setup-error")
-	if msg := text(t, ctx, "[data-testid=error-password]"); !strings.Contains(msg, "at least 12") {
-		t.Fatalf("password error %q", msg)
-	}
-	step(t, ctx, "create the administrator",
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-		chromedp.SendKeys(chromedp.CSS("#f-password_confirm"), testPassword),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=settings-form]")))
-	shot.take(ctx, "welcome-settings")
-	if who := text(t, ctx, "[data-testid=signed-in-email]"); who != "first@example.com" {
-		t.Fatalf("signed in as %q", who)
-	}
-
-	step(t, ctx, "choose Australia", chromedp.Click(chromedp.CSS("#f-region-australia")))
-	submit(t, ctx, "save settings", "[data-testid=settings-form] button[type=submit]")
-	if msg := text(t, ctx, "[data-testid=flash]"); !strings.Contains(msg, "Settings saved") {
-		t.Fatalf("flash after saving settings: %q", msg)
-	}
-	checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#f-region-australia").checked`))
-	if err != nil || !checked {
-		t.Fatalf("Australia not saved: %v", err)
-	}
-
-	step(t, ctx, "add a helpdesk user",
-		chromedp.Navigate(base+"/users"),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=add-user-form]")),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=add-user-form] #f-email"), "help@example.com"),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=add-user-form] #f-password"), testPassword))
-	submit(t, ctx, "add user", "[data-testid=add-user-form] button[type=submit]")
-	shot.take(ctx, "users")
-	if rows := text(t, ctx, "[data-testid=users-table]"); !strings.Contains(rows, "help@example.com") {
-		t.Fatalf("users table: %q", rows)
-	}
-
-	submit(t, ctx, "sign out", ".account__signout button")
-	if msg := text(t, ctx, "[data-testid=flash]"); !strings.Contains(msg, "signed out") {
-		t.Fatalf("flash after sign-out: %q", msg)
-	}
-	step(t, ctx, "sign in as helpdesk",
-		chromedp.SendKeys(chromedp.CSS("#f-email"), "help@example.com"),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-		chromedp.Click(chromedp.CSS("button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=signed-in-role]")),
-		chromedp.Navigate(base+"/settings"),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=region]")))
-	shot.take(ctx, "helpdesk-settings")
-	if role := text(t, ctx, "[data-testid=signed-in-role]"); role != "Helpdesk" {
-		t.Fatalf("role shown %q", role)
-	}
-	if nav := text(t, ctx, ".main-nav"); strings.Contains(nav, "Users") {
-		t.Error("helpdesk navigation offers Users")
-	}
-	step(t, ctx, "helpdesk opens /users", chromedp.Navigate(base+"/users"),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=error-403]")))
-	shot.take(ctx, "helpdesk-403")
-
-	// Narrow screens: the page never scrolls sideways.
-	step(t, ctx, "phone width", chromedp.EmulateViewport(390, 844), chromedp.Navigate(base+"/settings"),
-		chromedp.WaitVisible(chromedp.CSS("[data-testid=region]")))
-	shot.take(ctx, "settings-390")
-	if !fitsWidth(t, ctx) {
-		t.Error("settings page scrolls sideways at 390 px")
-	}
-	if loc := location(t, ctx); !strings.HasSuffix(loc, "/settings") {
-		t.Errorf("location %q", loc)
+// check is what every page of a walk gets: axe-core, a screenshot at
+// desktop width, then the same at phone width with no sideways scrolling,
+// and back to desktop width for the next step.
+func (s *shots) check(ctx context.Context, page string) {
+	s.t.Helper()
+	s.take(ctx, page)
+	for _, width := range []int64{phoneWidth, desktopWidth} {
+		step(s.t, ctx, fmt.Sprintf("%s at %d px", page, width), chromedp.EmulateViewport(width, 900))
+		if got := scrollWidth(s.t, ctx); got > int(width)+1 {
+			s.t.Errorf("%s scrolls sideways at %d px: laid out %d px wide by %v", page, width, got, widest(s.t, ctx, width))
+		}
+		if width == phoneWidth {
+			s.shot(ctx, page+"-390")
+		}
 	}
 }
