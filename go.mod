@@ -2,6 +2,8 @@ module github.com/connect/connect
 
 go 1.26.8
 
+toolchain go1.26.11
+
 require (
 	github.com/AzureAD/microsoft-authentication-library-for-go v1.10.1
 	github.com/PuerkitoBio/goquery v1.13.0
