@@ -6,6 +6,7 @@ package schedule
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	// The zones must resolve on machines without a tzdata package (minimal
@@ -73,6 +74,10 @@ func (r Region) TimeZone() string {
 	return info.zone
 }
 
+// locations caches loaded zones: time.LoadLocation reads and parses the
+// zone file each time, and every page with times asks.
+var locations sync.Map // zone name → *time.Location
+
 // Location loads the region's time zone.
 func (r Region) Location() (*time.Location, error) {
 	info, ok := r.info()
@@ -80,10 +85,14 @@ func (r Region) Location() (*time.Location, error) {
 		_, err := ParseRegion(string(r))
 		return nil, err
 	}
+	if loc, ok := locations.Load(info.zone); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(info.zone)
 	if err != nil {
 		return nil, fmt.Errorf("load time zone of region %s: %w", r, err)
 	}
+	locations.Store(info.zone, loc)
 	return loc, nil
 }
 

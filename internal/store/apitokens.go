@@ -48,7 +48,7 @@ func scanAPIToken(row interface{ Scan(...any) error }) (APIToken, error) {
 
 // APITokens lists every token, newest first, revoked ones included.
 func (s *Store) APITokens(ctx context.Context) ([]APIToken, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens ORDER BY id DESC`)
+	rows, err := s.query(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list API tokens: %w", err)
 	}
@@ -66,7 +66,7 @@ func (s *Store) APITokens(ctx context.Context) ([]APIToken, error) {
 
 // APITokenByHash finds a token that is not revoked and notes its use.
 func (s *Store) APITokenByHash(ctx context.Context, tokenHash string, now time.Time) (APIToken, error) {
-	t, err := scanAPIToken(s.Reader.QueryRowContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens
+	t, err := scanAPIToken(s.queryRow(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens
 		WHERE token_hash = ? AND revoked_at IS NULL`, tokenHash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("API token: %w", ErrNotFound)
@@ -85,7 +85,7 @@ func (s *Store) APITokenByHash(ctx context.Context, tokenHash string, now time.T
 
 // RevokeAPIToken makes a token useless at once; the row stays for the record.
 func (s *Store) RevokeAPIToken(ctx context.Context, id int64) (APIToken, error) {
-	t, err := scanAPIToken(s.Reader.QueryRowContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE id = ?`, id))
+	t, err := scanAPIToken(s.queryRow(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, fmt.Errorf("API token %d: %w", id, ErrNotFound)
 	}

@@ -56,7 +56,7 @@ func (s *Store) RecordAudit(ctx context.Context, e AuditEvent) error {
 
 // AuditEvents lists events newest first, a page at a time.
 func (s *Store) AuditEvents(ctx context.Context, limit, offset int) ([]AuditEvent, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT id, at, COALESCE(actor_id, 0), actor_email, address, action, target, detail
+	rows, err := s.query(ctx, `SELECT id, at, COALESCE(actor_id, 0), actor_email, address, action, target, detail
 		FROM audit_log ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("list audit events: %w", err)

@@ -134,7 +134,7 @@ func (n NewConnection) credentialType() string {
 
 // ConnectionByID reads one connection.
 func (s *Store) ConnectionByID(ctx context.Context, id string) (Connection, error) {
-	c, err := scanConnection(s.Reader.QueryRowContext(ctx, `SELECT `+connectionColumns+` FROM connections WHERE id = ?`, id))
+	c, err := scanConnection(s.queryRow(ctx, `SELECT `+connectionColumns+` FROM connections WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("connection %s: %w", id, ErrNotFound)
 	}
@@ -146,7 +146,7 @@ func (s *Store) ConnectionByID(ctx context.Context, id string) (Connection, erro
 
 // Connections lists the connections of one kind, oldest first.
 func (s *Store) Connections(ctx context.Context, kind string) ([]Connection, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT `+connectionColumns+` FROM connections WHERE kind = ? ORDER BY created_at`, kind)
+	rows, err := s.query(ctx, `SELECT `+connectionColumns+` FROM connections WHERE kind = ? ORDER BY created_at`, kind)
 	if err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
 	}

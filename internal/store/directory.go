@@ -119,7 +119,7 @@ func unmarshalList(data string, out *[]string) error {
 
 // DirectoryUser reads one synchronized user.
 func (s *Store) DirectoryUser(ctx context.Context, connectionID, id string) (DirUser, error) {
-	u, err := scanDirUser(s.Reader.QueryRowContext(ctx, `SELECT `+dirUserColumns+` FROM dir_users
+	u, err := scanDirUser(s.queryRow(ctx, `SELECT `+dirUserColumns+` FROM dir_users
 		WHERE connection_id = ? AND id = ?`, connectionID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("directory user %s: %w", id, ErrNotFound)
@@ -132,7 +132,7 @@ func (s *Store) DirectoryUser(ctx context.Context, connectionID, id string) (Dir
 
 // DirectoryGroup reads one synchronized group.
 func (s *Store) DirectoryGroup(ctx context.Context, connectionID, id string) (DirGroup, error) {
-	g, err := scanDirGroup(s.Reader.QueryRowContext(ctx, `SELECT `+dirGroupColumns+` FROM dir_groups
+	g, err := scanDirGroup(s.queryRow(ctx, `SELECT `+dirGroupColumns+` FROM dir_groups
 		WHERE connection_id = ? AND id = ?`, connectionID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, fmt.Errorf("directory group %s: %w", id, ErrNotFound)
@@ -146,7 +146,7 @@ func (s *Store) DirectoryGroup(ctx context.Context, connectionID, id string) (Di
 // DirectoryUsers lists a connection's users by id after afterID (keyset
 // paging: pass the last id of the previous page, "" for the first).
 func (s *Store) DirectoryUsers(ctx context.Context, connectionID, afterID string, limit int) ([]DirUser, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT `+dirUserColumns+` FROM dir_users
+	rows, err := s.query(ctx, `SELECT `+dirUserColumns+` FROM dir_users
 		WHERE connection_id = ? AND id > ? ORDER BY id LIMIT ?`, connectionID, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list directory users: %w", err)
@@ -156,7 +156,7 @@ func (s *Store) DirectoryUsers(ctx context.Context, connectionID, afterID string
 
 // DirectoryGroups lists a connection's groups by id after afterID.
 func (s *Store) DirectoryGroups(ctx context.Context, connectionID, afterID string, limit int) ([]DirGroup, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT `+dirGroupColumns+` FROM dir_groups
+	rows, err := s.query(ctx, `SELECT `+dirGroupColumns+` FROM dir_groups
 		WHERE connection_id = ? AND id > ? ORDER BY id LIMIT ?`, connectionID, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list directory groups: %w", err)
@@ -174,7 +174,7 @@ type GroupMember struct {
 
 // GroupMembers lists a group's direct members, groups first, by name.
 func (s *Store) GroupMembers(ctx context.Context, connectionID, groupID string) ([]GroupMember, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT m.member_kind, m.member_id,
+	rows, err := s.query(ctx, `SELECT m.member_kind, m.member_id,
 			COALESCE(u.display_name, g.display_name, ''), COALESCE(u.user_principal_name, '')
 		FROM dir_memberships m
 		LEFT JOIN dir_users u ON m.member_kind = 'user' AND u.connection_id = m.connection_id AND u.id = m.member_id
@@ -194,7 +194,7 @@ func (s *Store) GroupMembers(ctx context.Context, connectionID, groupID string) 
 // Memberships lists a connection's direct memberships by group, then member,
 // after the pair (afterGroup, afterMember).
 func (s *Store) Memberships(ctx context.Context, connectionID, afterGroup, afterMember string, limit int) ([]Membership, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT group_id, member_id, member_kind FROM dir_memberships
+	rows, err := s.query(ctx, `SELECT group_id, member_id, member_kind FROM dir_memberships
 		WHERE connection_id = ? AND (group_id, member_id) > (?, ?) ORDER BY group_id, member_id LIMIT ?`,
 		connectionID, afterGroup, afterMember, limit)
 	if err != nil {
@@ -218,7 +218,7 @@ type DirectoryCounts struct {
 // first): cheap enough for every page view, unlike CountDirectory.
 func (s *Store) StoredCounts(ctx context.Context, connectionID string) (DirectoryCounts, error) {
 	var c DirectoryCounts
-	err := s.Reader.QueryRowContext(ctx, `SELECT users, groups, memberships FROM dir_counts WHERE connection_id = ?`, connectionID).
+	err := s.queryRow(ctx, `SELECT users, groups, memberships FROM dir_counts WHERE connection_id = ?`, connectionID).
 		Scan(&c.Users, &c.Groups, &c.Memberships)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil
@@ -232,7 +232,7 @@ func (s *Store) StoredCounts(ctx context.Context, connectionID string) (Director
 // CountDirectory counts a connection's users, groups and memberships.
 func (s *Store) CountDirectory(ctx context.Context, connectionID string) (DirectoryCounts, error) {
 	var c DirectoryCounts
-	err := s.Reader.QueryRowContext(ctx, `SELECT
+	err := s.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM dir_users WHERE connection_id = ?1),
 		(SELECT COUNT(*) FROM dir_groups WHERE connection_id = ?1),
 		(SELECT COUNT(*) FROM dir_memberships WHERE connection_id = ?1)`, connectionID).

@@ -9,11 +9,11 @@ import (
 // by name, so a group of 100,000 members is never read whole for one page.
 func (s *Store) GroupMembersPage(ctx context.Context, connectionID, groupID string, limit, offset int) ([]GroupMember, int, error) {
 	var total int
-	if err := s.Reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM dir_memberships WHERE connection_id = ? AND group_id = ?`,
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM dir_memberships WHERE connection_id = ? AND group_id = ?`,
 		connectionID, groupID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count members of %s: %w", groupID, err)
 	}
-	rows, err := s.Reader.QueryContext(ctx, `SELECT m.member_kind, m.member_id,
+	rows, err := s.query(ctx, `SELECT m.member_kind, m.member_id,
 			COALESCE(u.display_name, g.display_name, ''), COALESCE(u.user_principal_name, '')
 		FROM dir_memberships m
 		LEFT JOIN dir_users u ON m.member_kind = 'user' AND u.connection_id = m.connection_id AND u.id = m.member_id

@@ -123,7 +123,7 @@ func (s *Store) SearchDirectory(ctx context.Context, connectionID, query string,
 	}
 	conns := []string{connectionID}
 	if connectionID == "" {
-		rows, err := s.Reader.QueryContext(ctx, `SELECT id FROM connections ORDER BY id`)
+		rows, err := s.query(ctx, `SELECT id FROM connections ORDER BY id`)
 		if err != nil {
 			return nil, fmt.Errorf("search directory for %q: %w", query, err)
 		}
@@ -156,7 +156,7 @@ func (s *Store) SearchDirectory(ctx context.Context, connectionID, query string,
 func (s *Store) searchConnection(ctx context.Context, conn, q string, limit int) ([]searchHit, error) {
 	// U+10FFFF sorts after every character, so [q, q+U+10FFFF) is "starts with q".
 	lo, hi := q, q+"\U0010FFFF"
-	rows, err := s.Reader.QueryContext(ctx, searchArmsSQL, conn, lo, hi, strings.ToLower(q), limit)
+	rows, err := s.query(ctx, searchArmsSQL, conn, lo, hi, strings.ToLower(q), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (s *Store) searchConnection(ctx context.Context, conn, q string, limit int)
 	for _, h := range found {
 		keep(h)
 	}
-	rows, err = s.Reader.QueryContext(ctx, searchAddressesSQL, conn, lo, hi)
+	rows, err = s.query(ctx, searchAddressesSQL, conn, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func (s *Store) nameBareHits(ctx context.Context, hits []searchHit) error {
 		if err != nil {
 			return fmt.Errorf("encode user ids: %w", err)
 		}
-		rows, err := s.Reader.QueryContext(ctx, `SELECT id, display_name, user_principal_name, mail FROM dir_users
+		rows, err := s.query(ctx, `SELECT id, display_name, user_principal_name, mail FROM dir_users
 			WHERE connection_id = ? AND id IN (SELECT value FROM json_each(?))`, conn, string(data))
 		if err != nil {
 			return fmt.Errorf("read names of found users: %w", err)
@@ -323,7 +323,7 @@ func (s *Store) groupsOfMembers(ctx context.Context, connectionID string, member
 	if err != nil {
 		return nil, fmt.Errorf("encode member ids: %w", err)
 	}
-	rows, err := s.Reader.QueryContext(ctx, `SELECT group_id, member_id FROM dir_memberships
+	rows, err := s.query(ctx, `SELECT group_id, member_id FROM dir_memberships
 		WHERE connection_id = ? AND member_id IN (SELECT value FROM json_each(?)) ORDER BY member_id, group_id`,
 		connectionID, string(data))
 	if err != nil {
@@ -343,7 +343,7 @@ func (s *Store) groupNamesOf(ctx context.Context, connectionID string, ids []str
 	if err != nil {
 		return nil, fmt.Errorf("encode group ids: %w", err)
 	}
-	rows, err := s.Reader.QueryContext(ctx, `SELECT id, display_name FROM dir_groups
+	rows, err := s.query(ctx, `SELECT id, display_name FROM dir_groups
 		WHERE connection_id = ? AND id IN (SELECT value FROM json_each(?))`, connectionID, string(data))
 	if err != nil {
 		return nil, fmt.Errorf("read group names: %w", err)

@@ -23,10 +23,10 @@ func (s *Store) APITokensPage(ctx context.Context, limit, offset int) ([]APIToke
 func readPage[T any](ctx context.Context, s *Store, what, count, query string,
 	scan func(interface{ Scan(...any) error }) (T, error), limit, offset int) ([]T, int, error) {
 	var total int
-	if err := s.Reader.QueryRowContext(ctx, count).Scan(&total); err != nil {
+	if err := s.queryRow(ctx, count).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count %s: %w", what, err)
 	}
-	rows, err := s.Reader.QueryContext(ctx, query, limit, offset)
+	rows, err := s.query(ctx, query, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list %s: %w", what, err)
 	}

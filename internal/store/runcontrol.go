@@ -86,7 +86,7 @@ func keepPreviewTx(ctx context.Context, tx *sql.Tx, runID string) error {
 // PreviewKept; the run's counts give the total), in the order of
 // PendingDeletions.
 func (s *Store) PreviewDeletions(ctx context.Context, runID string, limit, offset int) ([]PendingDeletion, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT kind, id, display_name, upn, mail FROM run_preview_deletions
+	rows, err := s.query(ctx, `SELECT kind, id, display_name, upn, mail FROM run_preview_deletions
 		WHERE run_id = ? ORDER BY seq LIMIT ? OFFSET ?`, runID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("list the deletions of preview %s: %w", runID, err)

@@ -49,7 +49,7 @@ func (s *Store) ConnectionRunOverview(ctx context.Context, connectionID string) 
 // CountRuns is how many runs a connection has, for paging its history.
 func (s *Store) CountRuns(ctx context.Context, connectionID string) (int, error) {
 	var n int
-	if err := s.Reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs WHERE connection_id = ?`, connectionID).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM runs WHERE connection_id = ?`, connectionID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count runs of %s: %w", connectionID, err)
 	}
 	return n, nil
@@ -57,7 +57,7 @@ func (s *Store) CountRuns(ctx context.Context, connectionID string) (int, error)
 
 // RunLogPage reads a page of a run's log lines, oldest first.
 func (s *Store) RunLogPage(ctx context.Context, runID string, limit, offset int) ([]RunLog, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT seq, at, level, message FROM run_logs WHERE run_id = ?
+	rows, err := s.query(ctx, `SELECT seq, at, level, message FROM run_logs WHERE run_id = ?
 		ORDER BY seq LIMIT ? OFFSET ?`, runID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("read log of run %s: %w", runID, err)
@@ -74,7 +74,7 @@ func (s *Store) RunLogPage(ctx context.Context, runID string, limit, offset int)
 // CountRunLogs is how many log lines a run has.
 func (s *Store) CountRunLogs(ctx context.Context, runID string) (int, error) {
 	var n int
-	if err := s.Reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM run_logs WHERE run_id = ?`, runID).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM run_logs WHERE run_id = ?`, runID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count log lines of run %s: %w", runID, err)
 	}
 	return n, nil

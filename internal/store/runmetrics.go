@@ -77,7 +77,7 @@ func (s *Store) SumRunMetrics(ctx context.Context, bounds []float64) (RunMetrics
 	for i := range m.DurationBuckets {
 		dst = append(dst, &m.DurationBuckets[i])
 	}
-	if err := s.Reader.QueryRowContext(ctx, q, args...).Scan(dst...); err != nil {
+	if err := s.queryRow(ctx, q, args...).Scan(dst...); err != nil {
 		return m, fmt.Errorf("sum runs for metrics: %w", err)
 	}
 	for i, st := range states {
@@ -100,7 +100,7 @@ type ConnectionCounts struct {
 // AllStoredCounts reads the kept counts of every directory connection in
 // one query (zero for a connection no run has applied yet).
 func (s *Store) AllStoredCounts(ctx context.Context) ([]ConnectionCounts, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT c.id, c.tenant_domain, COALESCE(d.users, 0), COALESCE(d.groups, 0),
+	rows, err := s.query(ctx, `SELECT c.id, c.tenant_domain, COALESCE(d.users, 0), COALESCE(d.groups, 0),
 		COALESCE(d.memberships, 0) FROM connections c LEFT JOIN dir_counts d ON d.connection_id = c.id
 		WHERE c.kind = ? ORDER BY c.created_at, c.id`, KindAzureDirectorySync)
 	if err != nil {

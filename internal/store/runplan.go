@@ -133,7 +133,7 @@ type PendingDeletion struct {
 // PendingDeletions lists what a run (normally one awaiting approval) would
 // delete, users first, by display name.
 func (s *Store) PendingDeletions(ctx context.Context, runID string, limit, offset int) ([]PendingDeletion, error) {
-	rows, err := s.Reader.QueryContext(ctx, pendingDeletionsSQL+` LIMIT ?2 OFFSET ?3`, runID, limit, offset)
+	rows, err := s.query(ctx, pendingDeletionsSQL+` LIMIT ?2 OFFSET ?3`, runID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("list pending deletions of run %s: %w", runID, err)
 	}

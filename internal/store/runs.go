@@ -116,7 +116,7 @@ func (s *Store) QueueRun(ctx context.Context, connectionID, trigger string, full
 
 // RunByID reads one run.
 func (s *Store) RunByID(ctx context.Context, id string) (Run, error) {
-	r, err := scanRun(s.Reader.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
+	r, err := scanRun(s.queryRow(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("run %s: %w", id, ErrNotFound)
 	}
@@ -128,7 +128,7 @@ func (s *Store) RunByID(ctx context.Context, id string) (Run, error) {
 
 // LatestRuns lists a connection's newest runs first.
 func (s *Store) LatestRuns(ctx context.Context, connectionID string, limit, offset int) ([]Run, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT `+runColumns+` FROM runs WHERE connection_id = ?
+	rows, err := s.query(ctx, `SELECT `+runColumns+` FROM runs WHERE connection_id = ?
 		ORDER BY queued_at DESC, id DESC LIMIT ? OFFSET ?`, connectionID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("list runs of %s: %w", connectionID, err)

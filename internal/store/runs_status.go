@@ -22,7 +22,7 @@ func (s *Store) LastRunInState(ctx context.Context, connectionID, state string) 
 }
 
 func (s *Store) oneRun(ctx context.Context, query string, args ...any) (Run, error) {
-	r, err := scanRun(s.Reader.QueryRowContext(ctx, query, args...))
+	r, err := scanRun(s.queryRow(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("run of %v: %w", args[0], ErrNotFound)
 	}

@@ -40,7 +40,7 @@ func appendRunLogTx(ctx context.Context, tx *sql.Tx, runID, level, message strin
 
 // RunLogs reads a run's log lines after seq afterSeq (0 for all), oldest first.
 func (s *Store) RunLogs(ctx context.Context, runID string, afterSeq int) ([]RunLog, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT seq, at, level, message FROM run_logs
+	rows, err := s.query(ctx, `SELECT seq, at, level, message FROM run_logs
 		WHERE run_id = ? AND seq > ? ORDER BY seq`, runID, afterSeq)
 	if err != nil {
 		return nil, fmt.Errorf("read log of run %s: %w", runID, err)
@@ -202,7 +202,7 @@ func (s *Store) RecoverInterruptedRuns(ctx context.Context) ([]string, error) {
 // the zero time.
 func (s *Store) LastScheduledSlot(ctx context.Context, connectionID string) (time.Time, error) {
 	var slot string
-	err := s.Reader.QueryRowContext(ctx, `SELECT last_slot FROM schedule_slots WHERE connection_id = ?`, connectionID).Scan(&slot)
+	err := s.queryRow(ctx, `SELECT last_slot FROM schedule_slots WHERE connection_id = ?`, connectionID).Scan(&slot)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
@@ -244,7 +244,7 @@ type DeltaLinks struct {
 func (s *Store) DeltaState(ctx context.Context, connectionID string) (DeltaLinks, error) {
 	var d DeltaLinks
 	var renewed, full string
-	err := s.Reader.QueryRowContext(ctx, `SELECT users_delta_link, groups_delta_link, renewed_at, COALESCE(full_sync_at, '')
+	err := s.queryRow(ctx, `SELECT users_delta_link, groups_delta_link, renewed_at, COALESCE(full_sync_at, '')
 		FROM dir_delta_state WHERE connection_id = ?`, connectionID).Scan(&d.Users, &d.Groups, &renewed, &full)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, nil

@@ -56,7 +56,7 @@ func (s *Store) CreateServerCertificate(ctx context.Context, c ServerCertificate
 
 // ServerCertificates lists the generated certificates, newest first.
 func (s *Store) ServerCertificates(ctx context.Context) ([]ServerCertificate, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT `+serverCertificateColumns+` FROM server_certificates ORDER BY created_at DESC, rowid DESC`)
+	rows, err := s.query(ctx, `SELECT `+serverCertificateColumns+` FROM server_certificates ORDER BY created_at DESC, rowid DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list server certificates: %w", err)
 	}
@@ -74,7 +74,7 @@ func (s *Store) ServerCertificates(ctx context.Context) ([]ServerCertificate, er
 
 // ServerCertificateByID reads one generated certificate.
 func (s *Store) ServerCertificateByID(ctx context.Context, id string) (ServerCertificate, error) {
-	c, err := scanServerCertificate(s.Reader.QueryRowContext(ctx, `SELECT `+serverCertificateColumns+` FROM server_certificates WHERE id = ?`, id))
+	c, err := scanServerCertificate(s.queryRow(ctx, `SELECT `+serverCertificateColumns+` FROM server_certificates WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("server certificate %s: %w", id, ErrNotFound)
 	}

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"context"
 	"crypto/sha256"
+	"database/sql"
+	"errors"
 	"sync"
 	"time"
 
@@ -16,7 +19,7 @@ import (
 // the stored expiry is less than expiryResolution older: a session may then
 // expire up to a minute early, and page views stop queueing for the writer.
 type SessionStore struct {
-	read  *sqlite3store.SQLite3Store
+	store *Store
 	write *sqlite3store.SQLite3Store
 
 	mu      sync.Mutex
@@ -38,14 +41,26 @@ const (
 // Sessions returns the scs store; cleanup is 0 in tests (no goroutine to stop).
 func (s *Store) Sessions(cleanup time.Duration) *SessionStore {
 	return &SessionStore{
-		read:    sqlite3store.NewWithConfig(s.Reader, sqlite3store.Config{}),
+		store:   s,
 		write:   sqlite3store.NewWithConfig(s.Writer, sqlite3store.Config{CleanUpInterval: cleanup}),
 		written: map[string]committedSession{},
 	}
 }
 
-// Find implements scs.Store.
-func (s *SessionStore) Find(token string) ([]byte, bool, error) { return s.read.Find(token) }
+// Find implements scs.Store with sqlite3store's query (an unexpired row of
+// the token), run through the reader pool's statement cache: it is on
+// every page view.
+func (s *SessionStore) Find(token string) ([]byte, bool, error) {
+	var b []byte
+	err := s.store.queryRow(context.Background(), `SELECT data FROM sessions WHERE token = ? AND julianday('now') < expiry`, token).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return b, true, nil
+}
 
 // Commit implements scs.Store.
 func (s *SessionStore) Commit(token string, b []byte, expiry time.Time) error {

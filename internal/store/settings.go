@@ -16,7 +16,7 @@ const (
 // Setting reads one account-wide setting, or def when it was never set.
 func (s *Store) Setting(ctx context.Context, key, def string) (string, error) {
 	var v string
-	err := s.Reader.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := s.queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return def, nil
 	}

@@ -44,7 +44,7 @@ func (s *Store) ReplaceSetupToken(ctx context.Context, tokenHash string, expires
 // SetupTokenValid tells whether a token hash may still be used.
 func (s *Store) SetupTokenValid(ctx context.Context, tokenHash string, now time.Time) (bool, error) {
 	var n int
-	err := s.Reader.QueryRowContext(ctx,
+	err := s.queryRow(ctx,
 		`SELECT COUNT(*) FROM setup_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? AND `+noAdminYet,
 		tokenHash, formatTime(now)).Scan(&n)
 	if err != nil {

@@ -171,7 +171,7 @@ func (s *Store) SetStagedDeltaLinks(ctx context.Context, runID, usersLink, group
 // still present (not removed) at the end.
 func (s *Store) CountStaged(ctx context.Context, runID string, kind ObjectKind) (int, error) {
 	var n int
-	err := s.Reader.QueryRowContext(ctx, `SELECT COUNT(DISTINCT id) FROM `+kind.stageTable()+` WHERE run_id = ? AND removed = 0`, runID).Scan(&n)
+	err := s.queryRow(ctx, `SELECT COUNT(DISTINCT id) FROM `+kind.stageTable()+` WHERE run_id = ? AND removed = 0`, runID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count staged %s: %w", kind, err)
 	}
@@ -189,7 +189,7 @@ const stagedChunk = 500
 func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, fn func(StagedObject) error) error {
 	afterID, afterSeq := "", int64(-1)
 	for {
-		rows, err := s.Reader.QueryContext(ctx, `SELECT seq, id, removed, data FROM `+kind.stageTable()+`
+		rows, err := s.query(ctx, `SELECT seq, id, removed, data FROM `+kind.stageTable()+`
 			WHERE run_id = ? AND (id, seq) > (?, ?) ORDER BY id, seq LIMIT ?`, runID, afterID, afterSeq, stagedChunk)
 		if err != nil {
 			return fmt.Errorf("read staged %s: %w", kind, err)

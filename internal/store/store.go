@@ -28,6 +28,7 @@ type Store struct {
 	Writer *sql.DB
 	Reader *sql.DB
 	path   string
+	reads  *stmtCache
 }
 
 // dsn puts the pragmas in the connection string so every pooled connection
@@ -75,7 +76,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.NumCPU()*2)
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	s := &Store{Writer: writer, Reader: reader, path: path}
+	s := &Store{Writer: writer, Reader: reader, path: path, reads: newStmtCache(reader)}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -89,7 +90,7 @@ func (s *Store) Path() string { return s.path }
 // Ping answers whether the database can be read.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
-	if err := s.Reader.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := s.queryRow(ctx, "SELECT 1").Scan(&one); err != nil {
 		return fmt.Errorf("ping database: %w", err)
 	}
 	return nil
@@ -97,7 +98,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools; the WAL is checkpointed by SQLite on the last close.
 func (s *Store) Close() error {
-	return errors.Join(s.Reader.Close(), s.Writer.Close())
+	return errors.Join(s.reads.close(), s.Reader.Close(), s.Writer.Close())
 }
 
 // inTx runs fn in one immediate transaction on the writer.

@@ -56,7 +56,7 @@ func (s *Store) CreateUser(ctx context.Context, email, passwordHash, role string
 
 // UserByID finds an account by its ID.
 func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
-	u, err := scanUser(s.Reader.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("user %d: %w", id, ErrNotFound)
 	}
@@ -68,7 +68,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (User, error) {
 
 // UserByEmail finds an account by email, ignoring case.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
-	u, err := scanUser(s.Reader.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ? COLLATE NOCASE`, email))
+	u, err := scanUser(s.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = ? COLLATE NOCASE`, email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fmt.Errorf("user %s: %w", email, ErrNotFound)
 	}
@@ -80,7 +80,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 
 // Users lists every account, administrators first.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY role, email COLLATE NOCASE`)
+	rows, err := s.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY role, email COLLATE NOCASE`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -99,7 +99,7 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 // CountActiveAdmins counts administrators who can sign in.
 func (s *Store) CountActiveAdmins(ctx context.Context) (int, error) {
 	var n int
-	err := s.Reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0`).Scan(&n)
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count administrators: %w", err)
 	}

@@ -147,7 +147,7 @@ func (s *Store) FinishValidationPassed(ctx context.Context, validationID int64, 
 func (s *Store) LatestValidation(ctx context.Context, connectionID string) (Validation, error) {
 	var v Validation
 	var started, finished string
-	err := s.Reader.QueryRowContext(ctx, `SELECT id, connection_id, purpose, state, started_at, COALESCE(finished_at, '')
+	err := s.queryRow(ctx, `SELECT id, connection_id, purpose, state, started_at, COALESCE(finished_at, '')
 		FROM validations WHERE connection_id = ? ORDER BY id DESC LIMIT 1`, connectionID).
 		Scan(&v.ID, &v.ConnectionID, &v.Purpose, &v.State, &started, &finished)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -157,7 +157,7 @@ func (s *Store) LatestValidation(ctx context.Context, connectionID string) (Vali
 		return v, fmt.Errorf("read validation of %s: %w", connectionID, err)
 	}
 	v.StartedAt, v.FinishedAt = parseTime(started), parseTime(finished)
-	rows, err := s.Reader.QueryContext(ctx, `SELECT step, state, message, fix, code, duration_ms FROM validation_steps
+	rows, err := s.query(ctx, `SELECT step, state, message, fix, code, duration_ms FROM validation_steps
 		WHERE validation_id = ? ORDER BY step`, v.ID)
 	if err != nil {
 		return v, fmt.Errorf("read validation steps: %w", err)
@@ -176,7 +176,7 @@ func (s *Store) LatestValidation(ctx context.Context, connectionID string) (Vali
 // FailInterruptedValidations ends validations left running by a stop or a
 // crash, so no page waits forever; returns how many.
 func (s *Store) FailInterruptedValidations(ctx context.Context) (int, error) {
-	rows, err := s.Reader.QueryContext(ctx, `SELECT id FROM validations WHERE state = 'running'`)
+	rows, err := s.query(ctx, `SELECT id FROM validations WHERE state = 'running'`)
 	if err != nil {
 		return 0, fmt.Errorf("find interrupted validations: %w", err)
 	}
