@@ -11,6 +11,9 @@ import (
 // interrupts the run and queues it again.
 var errCancelled = errors.New("run cancelled by an administrator")
 
+// maxEarlyCancels bounds the cancels remembered for runs not (yet) started.
+const maxEarlyCancels = 1000
+
 // cancels holds the cancel func of every run this worker is carrying out,
 // and the runs asked to stop before their func was registered (claimed but
 // not yet started).
@@ -57,7 +60,9 @@ func (c *cancels) cancel(runID string) bool {
 		cancel(errCancelled)
 		return true
 	}
-	if c.early == nil {
+	if c.early == nil || len(c.early) >= maxEarlyCancels {
+		// Entries are left by cancels that raced a run's end; forgetting
+		// them costs nothing but a cancel arriving in that same instant.
 		c.early = map[string]bool{}
 	}
 	c.early[runID] = true
