@@ -4,8 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/connect/connect/internal/auth"
 	"github.com/connect/connect/internal/store"
 	"github.com/connect/connect/templates"
@@ -63,12 +61,12 @@ func deletionRows(dels []store.PendingDeletion) []templates.DeletionRow {
 // decideRun approves (apply) or rejects (discard) a run awaiting approval.
 func (h *Handler) decideRun(approve bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := chi.URLParam(r, "id")
-		run, err := h.store.RunByID(r.Context(), id)
-		if h.lookupFailed(w, r, err) {
+		run, ok := h.runParam(w, r)
+		if !ok {
 			return
 		}
-		who := viewer(r).Email
+		id, who := run.ID, viewer(r).Email
+		var err error
 		action, msg := store.AuditRunRejected, "Rejected: nothing was deleted or changed. The next run will ask again."
 		if approve {
 			action, msg = store.AuditRunApproved, "Approved: the run's changes, deletions included, are applied."

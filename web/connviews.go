@@ -234,7 +234,7 @@ func (h *Handler) summaryView(r *http.Request, c store.Connection) (templates.Co
 		Disabled: c.State == store.ConnDisabled, Active: c.State == store.ConnActive,
 		ValidationHref: "/connections/" + c.ID + "/validation", DeleteThreshold: c.DeleteThreshold,
 	}
-	v.StateLabel, v.StateKind = connectionState(c, h.now())
+	v.StateLabel, v.StateKind = connectionState(c, now)
 	if c.CredentialType == store.CredentialCertificate {
 		v.KeyMasked = "certificate " + c.SecretHint
 	}

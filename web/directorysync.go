@@ -19,7 +19,7 @@ func (h *Handler) directorySyncPage(w http.ResponseWriter, r *http.Request) {
 	now := h.now()
 	for _, c := range conns {
 		row := templates.ConnectionRow{ID: c.ID, TenantDomain: c.TenantDomain, ApplicationID: c.ApplicationID}
-		row.StateLabel, row.StateKind = connectionState(c, h.now())
+		row.StateLabel, row.StateKind = connectionState(c, now)
 		row.KeyNote, row.KeyNoteKind = keyExpiryBadge(c.KeyExpiresAt, now)
 		runs, err := h.store.LatestRuns(r.Context(), c.ID, 1, 0)
 		if err != nil {

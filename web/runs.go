@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/connect/connect/internal/auth"
 	"github.com/connect/connect/internal/store"
 	"github.com/connect/connect/templates"
@@ -88,13 +86,8 @@ func logTimeView(t, now time.Time, loc *time.Location, localID string) templates
 }
 
 func (h *Handler) runDetailPage(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	if len(id) > 64 {
-		h.notFound(w, r)
-		return
-	}
-	run, err := h.store.RunByID(r.Context(), id)
-	if h.lookupFailed(w, r, err) {
+	run, ok := h.runParam(w, r)
+	if !ok {
 		return
 	}
 	c, err := h.store.ConnectionByID(r.Context(), run.ConnectionID)

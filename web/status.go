@@ -111,7 +111,7 @@ func (h *Handler) statusPage(w http.ResponseWriter, r *http.Request) {
 		if s.conn.State == store.ConnActive {
 			row.Delta = deltaNote(s.delta, now, loc, i)
 		}
-		row.StateLabel, row.StateKind = connectionState(s.conn, h.now())
+		row.StateLabel, row.StateKind = connectionState(s.conn, now)
 		for _, reason := range s.health.Reasons {
 			row.Reasons = append(row.Reasons, reason.Text)
 		}
@@ -161,7 +161,7 @@ func (h *Handler) serverStatusRows(r *http.Request, now time.Time) ([]templates.
 	var rows []templates.ServerStatusRow
 	for _, c := range conns[start:min(start+statusPageSize, len(conns))] {
 		row := templates.ServerStatusRow{ID: c.ID, TenantDomain: c.TenantDomain, Association: associationLabel(c.Association)}
-		row.StateLabel, row.StateKind = connectionState(c, h.now())
+		row.StateLabel, row.StateKind = connectionState(c, now)
 		row.Certificate, row.CertificateKind = certificateExpiry(c.KeyExpiresAt, now)
 		colour, reason := serverHealth(c, now)
 		row.Health, row.HealthLabel, row.Reason = string(colour), healthLabels[colour], reason
