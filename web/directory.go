@@ -64,7 +64,9 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		start := min((page-1)*directoryPageSize, len(hits))
-		for _, hit := range hits[start:min(start+directoryPageSize, len(hits))] {
+		shown := hits[start:min(start+directoryPageSize, len(hits))]
+		v.Hits = make([]templates.DirectoryHitRow, 0, len(shown))
+		for _, hit := range shown {
 			v.Hits = append(v.Hits, hitRow(hit.Kind, hit.ConnectionID, hit.ID, hit.DisplayName,
 				orDefault(hit.UserPrincipalName, hit.Mail), domains[hit.ConnectionID]))
 		}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/alexedwards/scs/v2"
 )
 
 // wantSecurityHeaders is DESIGN.md's "Security defaults", written out here
@@ -386,7 +385,7 @@ func TestSessionCookieAndLifetimes(t *testing.T) {
 			if idle < (29*time.Minute).Seconds() || idle > (30*time.Minute).Seconds()+1 {
 				t.Errorf("session expires in %.0f s, want the 30-minute idle timeout", idle)
 			}
-			deadline, _, err := scs.GobCodec{}.Decode(data)
+			deadline, _, err := sessionCodec{}.Decode(data)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -98,6 +98,7 @@ func New(o Options) (*Handler, error) {
 	}
 	sm := scs.New()
 	sm.Store = o.SessionStore
+	sm.Codec = sessionCodec{}
 	sm.IdleTimeout = sessionIdleTimeout
 	sm.Lifetime = sessionLifetime
 	sm.Cookie.HttpOnly = true

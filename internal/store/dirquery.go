@@ -34,29 +34,35 @@ type DirectoryHit struct {
 // query on a large directory thus still reads little, unlike sorting every
 // match by display name.
 
-// searchArmsSQL reads the ranged arms of one connection, each in the order
-// of its index (connection, column, id) so none needs a sort, and the exact
-// id arms. ?1 connection, [?2, ?3) the prefix range, ?4 the id, ?5 limit.
-const searchArmsSQL = `SELECT * FROM (SELECT 0 AS rank, display_name AS k, 'user' AS kind, id, display_name,
-			user_principal_name, mail FROM dir_users
-		WHERE connection_id = ?1 AND display_name >= ?2 AND display_name < ?3 ORDER BY display_name, id LIMIT ?5)
-	UNION ALL SELECT * FROM (SELECT 1, user_principal_name, 'user', id, display_name, user_principal_name, mail FROM dir_users
-		WHERE connection_id = ?1 AND user_principal_name >= ?2 AND user_principal_name < ?3 ORDER BY user_principal_name, id LIMIT ?5)
-	UNION ALL SELECT * FROM (SELECT 2, mail, 'user', id, display_name, user_principal_name, mail FROM dir_users
-		WHERE connection_id = ?1 AND mail >= ?2 AND mail < ?3 ORDER BY mail, id LIMIT ?5)
-	UNION ALL SELECT * FROM (SELECT 0, display_name, 'group', id, display_name, '', mail FROM dir_groups
-		WHERE connection_id = ?1 AND display_name >= ?2 AND display_name < ?3 ORDER BY display_name, id LIMIT ?5)
-	UNION ALL SELECT * FROM (SELECT 2, mail, 'group', id, display_name, '', mail FROM dir_groups
-		WHERE connection_id = ?1 AND mail >= ?2 AND mail < ?3 ORDER BY mail, id LIMIT ?5)
-	UNION ALL SELECT -1, '', 'user', id, display_name, user_principal_name, mail FROM dir_users WHERE connection_id = ?1 AND id = ?4
-	UNION ALL SELECT -1, '', 'group', id, display_name, '', mail FROM dir_groups WHERE connection_id = ?1 AND id = ?4`
+// searchStagesSQL are the search's index arms grouped by rank, in rank
+// order, each arm in the order of its index (connection, column, id) so
+// none needs a sort. A stage reads only when the stages before it found
+// fewer than limit objects: every object of a later rank comes after all of
+// theirs, so a common prefix ("Che" matching a thousand names) is answered
+// from the display-name arms alone. ?1 connection, [?2, ?3) the prefix
+// range, ?4 limit, ?5 the id (first stage only).
+var searchStagesSQL = []string{
+	`SELECT -1 AS rank, 'user' AS kind, id, display_name, user_principal_name, mail FROM dir_users
+		WHERE connection_id = ?1 AND id = ?5
+	UNION ALL SELECT -1, 'group', id, display_name, '', mail FROM dir_groups WHERE connection_id = ?1 AND id = ?5
+	UNION ALL SELECT * FROM (SELECT 0, 'user', id, display_name, user_principal_name, mail FROM dir_users
+		WHERE connection_id = ?1 AND display_name >= ?2 AND display_name < ?3 ORDER BY display_name, id LIMIT ?4)
+	UNION ALL SELECT * FROM (SELECT 0, 'group', id, display_name, '', mail FROM dir_groups
+		WHERE connection_id = ?1 AND display_name >= ?2 AND display_name < ?3 ORDER BY display_name, id LIMIT ?4)`,
+	`SELECT 1, 'user', id, display_name, user_principal_name, mail FROM dir_users
+		WHERE connection_id = ?1 AND user_principal_name >= ?2 AND user_principal_name < ?3 ORDER BY user_principal_name, id LIMIT ?4`,
+	`SELECT * FROM (SELECT 2, 'user', id, display_name, user_principal_name, mail FROM dir_users
+		WHERE connection_id = ?1 AND mail >= ?2 AND mail < ?3 ORDER BY mail, id LIMIT ?4)
+	UNION ALL SELECT * FROM (SELECT 2, 'group', id, display_name, '', mail FROM dir_groups
+		WHERE connection_id = ?1 AND mail >= ?2 AND mail < ?3 ORDER BY mail, id LIMIT ?4)`,
+}
 
 // searchAddressesSQL reads proxy addresses in index order; the caller stops
 // after limit distinct users.
 const searchAddressesSQL = `SELECT address, user_id FROM dir_user_addresses
 	WHERE connection_id = ?1 AND address >= ?2 AND address < ?3 ORDER BY address, user_id`
 
-// rankAddress places hits by proxy address after those of searchArmsSQL,
+// rankAddress places hits by proxy address after those of searchStagesSQL,
 // whose ranks are -1 (exact id), 0 (display name), 1 (UPN) and 2 (mail).
 const rankAddress = 3
 
@@ -66,6 +72,19 @@ type searchHit struct {
 	rank int
 	key  string // the matched text
 	bare bool   // found by address only so far: names not read yet
+}
+
+// matched is the text a hit of searchStagesSQL was found by, from its rank.
+func (h searchHit) matched() string {
+	switch h.rank {
+	case 0:
+		return h.DisplayName
+	case 1:
+		return h.UserPrincipalName
+	case 2:
+		return h.Mail
+	}
+	return "" // exact id
 }
 
 // compareHits is the search order; compareNoCase is SQLite's NOCASE, so
@@ -156,20 +175,8 @@ func (s *Store) SearchDirectory(ctx context.Context, connectionID, query string,
 func (s *Store) searchConnection(ctx context.Context, conn, q string, limit int) ([]searchHit, error) {
 	// U+10FFFF sorts after every character, so [q, q+U+10FFFF) is "starts with q".
 	lo, hi := q, q+"\U0010FFFF"
-	rows, err := s.query(ctx, searchArmsSQL, conn, lo, hi, strings.ToLower(q), limit)
-	if err != nil {
-		return nil, err
-	}
-	found, err := collect(rows, func(r interface{ Scan(...any) error }) (searchHit, error) {
-		h := searchHit{DirectoryHit: DirectoryHit{ConnectionID: conn}}
-		err := r.Scan(&h.rank, &h.key, &h.Kind, &h.ID, &h.DisplayName, &h.UserPrincipalName, &h.Mail)
-		return h, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	best := make(map[[2]string]int, len(found)) // (kind, id) → index in out
-	var out []searchHit
+	best := make(map[[2]string]int, limit) // (kind, id) → index in out
+	out := make([]searchHit, 0, limit)
 	keep := func(h searchHit) {
 		i, ok := best[[2]string{h.Kind, h.ID}]
 		switch {
@@ -184,10 +191,22 @@ func (s *Store) searchConnection(ctx context.Context, conn, q string, limit int)
 			out[i] = h
 		}
 	}
-	for _, h := range found {
-		keep(h)
+	for i, stage := range searchStagesSQL {
+		if len(out) >= limit {
+			return out, nil
+		}
+		args := []any{conn, lo, hi, limit}
+		if i == 0 {
+			args = append(args, strings.ToLower(q))
+		}
+		if err := s.scanSearchStage(ctx, conn, stage, args, keep); err != nil {
+			return nil, err
+		}
 	}
-	rows, err = s.query(ctx, searchAddressesSQL, conn, lo, hi)
+	if len(out) >= limit {
+		return out, nil
+	}
+	rows, err := s.query(ctx, searchAddressesSQL, conn, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -209,6 +228,27 @@ func (s *Store) searchConnection(ctx context.Context, conn, q string, limit int)
 		return nil, err
 	}
 	return out, nil
+}
+
+// scanSearchStage hands keep every hit of one stage, row by row.
+func (s *Store) scanSearchStage(ctx context.Context, conn, stage string, args []any, keep func(searchHit)) error {
+	rows, err := s.query(ctx, stage, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		h := searchHit{DirectoryHit: DirectoryHit{ConnectionID: conn}}
+		if err := rows.Scan(&h.rank, &h.Kind, &h.ID, &h.DisplayName, &h.UserPrincipalName, &h.Mail); err != nil {
+			return fmt.Errorf("scan row: %w", err)
+		}
+		h.key = h.matched()
+		keep(h)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read rows: %w", err)
+	}
+	return nil
 }
 
 // nameBareHits reads the names of hits found by proxy address only.
