@@ -30,6 +30,18 @@ func TestFirstSyncEqualsTenant(t *testing.T) {
 	if conn.UserCount != 620 || conn.GroupCount != 8 {
 		t.Errorf("connection counts %d users, %d groups", conn.UserCount, conn.GroupCount)
 	}
+	// The first sync planned the objects Graph sent once in SQL and folded
+	// the repeated groups in Go; a full resync folds everything in Go and
+	// compares with what the first one stored: nothing may differ.
+	resync, _, err := f.sync(t.Context(), store.TriggerFull, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireState(t, resync, store.RunSucceeded)
+	if n := resync.UsersAdded + resync.UsersUpdated + resync.UsersDeleted + resync.GroupsAdded + resync.GroupsUpdated +
+		resync.GroupsDeleted + resync.MembershipsAdded + resync.MembershipsDeleted; !resync.FullSync || n != 0 {
+		t.Errorf("a full resync right after the first sync: full %v, %d changes: %+v", resync.FullSync, n, resync)
+	}
 }
 
 func TestDeltaSyncFollowsChanges(t *testing.T) {
