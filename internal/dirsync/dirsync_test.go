@@ -22,6 +22,20 @@ func TestFirstSyncEqualsTenant(t *testing.T) {
 		t.Errorf("first run: %d pages, %d requests, %d objects", run.Pages, run.Requests, run.ObjectsProcessed)
 	}
 	f.assertEqualsTenant()
+	// The first sync applied without foreign key checks: what it added
+	// must satisfy them, and the writer must have them on again.
+	var fk int
+	if err := f.st.Writer.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+		t.Errorf("writer foreign_keys = %d, %v after the first sync", fk, err)
+	}
+	if rows, err := f.st.Writer.Query(`PRAGMA foreign_key_check`); err != nil {
+		t.Error(err)
+	} else {
+		if rows.Next() {
+			t.Error("the first sync left rows whose foreign keys point nowhere")
+		}
+		rows.Close()
+	}
 	links, err := f.st.DeltaState(t.Context(), f.conn.ID)
 	if err != nil || links.Users == "" || links.Groups == "" || links.FullSyncAt.IsZero() {
 		t.Fatalf("delta state %+v, %v", links, err)
