@@ -122,12 +122,6 @@ type StagedPage struct {
 	Members []StagedMember
 }
 
-// StageObjects appends one page of users or groups, and the page's member
-// changes, and records the run's progress, in one transaction.
-func (s *Store) StageObjects(ctx context.Context, runID string, kind ObjectKind, objects []StagedObject, members []StagedMember, progress RunStats) error {
-	return s.StagePages(ctx, runID, []StagedPage{{Kind: kind, Objects: objects, Members: members}}, progress)
-}
-
 // StagePages appends pages in arrival order and records the run's progress
 // after them, in one transaction: a commit per page of a large tenant was
 // a third of the staging time (WAL frames and their syscalls).
