@@ -3,9 +3,10 @@
 // directory → guard against mass deletion → apply the diff, the new delta
 // links and the run record in one transaction (DESIGN.md "Sync engine
 // shape"). It is the only place where Graph data becomes Connect's
-// directory. Memory holds one page and one object at a time, whatever the
-// tenant's size: pages stream into staging tables and the diff streams back
-// out of them.
+// directory. Memory holds a few pages and one object at a time, whatever
+// the tenant's size: pages stream into staging tables (fetching the next
+// page while the previous ones are written) and the diff streams back out
+// of them.
 package dirsync
 
 import (

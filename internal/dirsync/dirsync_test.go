@@ -22,6 +22,20 @@ func TestFirstSyncEqualsTenant(t *testing.T) {
 		t.Errorf("first run: %d pages, %d requests, %d objects", run.Pages, run.Requests, run.ObjectsProcessed)
 	}
 	f.assertEqualsTenant()
+	// The first sync applied without foreign key checks: what it added
+	// must satisfy them, and the writer must have them on again.
+	var fk int
+	if err := f.st.Writer.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+		t.Errorf("writer foreign_keys = %d, %v after the first sync", fk, err)
+	}
+	if rows, err := f.st.Writer.Query(`PRAGMA foreign_key_check`); err != nil {
+		t.Error(err)
+	} else {
+		if rows.Next() {
+			t.Error("the first sync left rows whose foreign keys point nowhere")
+		}
+		rows.Close()
+	}
 	links, err := f.st.DeltaState(t.Context(), f.conn.ID)
 	if err != nil || links.Users == "" || links.Groups == "" || links.FullSyncAt.IsZero() {
 		t.Fatalf("delta state %+v, %v", links, err)
@@ -29,6 +43,18 @@ func TestFirstSyncEqualsTenant(t *testing.T) {
 	conn, _ := f.st.ConnectionByID(t.Context(), f.conn.ID)
 	if conn.UserCount != 620 || conn.GroupCount != 8 {
 		t.Errorf("connection counts %d users, %d groups", conn.UserCount, conn.GroupCount)
+	}
+	// The first sync planned the objects Graph sent once in SQL and folded
+	// the repeated groups in Go; a full resync folds everything in Go and
+	// compares with what the first one stored: nothing may differ.
+	resync, _, err := f.sync(t.Context(), store.TriggerFull, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireState(t, resync, store.RunSucceeded)
+	if n := resync.UsersAdded + resync.UsersUpdated + resync.UsersDeleted + resync.GroupsAdded + resync.GroupsUpdated +
+		resync.GroupsDeleted + resync.MembershipsAdded + resync.MembershipsDeleted; !resync.FullSync || n != 0 {
+		t.Errorf("a full resync right after the first sync: full %v, %d changes: %+v", resync.FullSync, n, resync)
 	}
 }
 

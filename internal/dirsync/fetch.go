@@ -46,13 +46,19 @@ func (r *runner) fetchAll(ctx context.Context, full bool, links store.DeltaLinks
 	if err := r.st.BeginStaging(ctx, r.runID(), r.connID(), full); err != nil {
 		return err
 	}
-	usersLink, err := r.job.Graph.DeltaUsers(ctx, links.Users, r.stageUsers(ctx))
+	s := r.startStager(ctx)
+	usersLink, err := r.job.Graph.DeltaUsers(ctx, links.Users, r.stageUsers(s))
 	if err != nil {
+		s.stop()
 		return fmt.Errorf("fetch users: %w", err)
 	}
-	groupsLink, err := r.job.Graph.DeltaGroups(ctx, links.Groups, r.stageGroups(ctx))
+	groupsLink, err := r.job.Graph.DeltaGroups(ctx, links.Groups, r.stageGroups(s))
 	if err != nil {
+		s.stop()
 		return fmt.Errorf("fetch groups: %w", err)
+	}
+	if err := s.stop(); err != nil {
+		return err
 	}
 	st := r.stats()
 	r.log(ctx, store.LogInfo, "Fetched %d pages, %d objects: %d requests, %d retried, %d throttled (429).",
@@ -60,21 +66,89 @@ func (r *runner) fetchAll(ctx context.Context, full bool, links store.DeltaLinks
 	return r.st.SetStagedDeltaLinks(ctx, r.runID(), usersLink, groupsLink)
 }
 
-// stage writes one page to staging with the run's progress, in one
-// transaction, so the status pages can show a running run move.
-func (r *runner) stage(ctx context.Context, kind store.ObjectKind, objects []store.StagedObject, members []store.StagedMember) error {
-	progress := r.stats()
-	progress.Pages++
-	progress.ObjectsProcessed += len(objects)
-	if err := r.st.StageObjects(ctx, r.runID(), kind, objects, members, progress); err != nil {
-		return err
+// stagedPagesQueued is how many fetched pages may wait for staging: Graph
+// is asked for the next page while the previous ones are written, and
+// memory holds at most this many pages plus the one being fetched and the
+// ones being written.
+const stagedPagesQueued = 2
+
+// stagedPagesPerCommit bounds how many waiting pages one staging
+// transaction takes, so a commit (and the progress it makes visible)
+// comes at least every few pages.
+const stagedPagesPerCommit = 8
+
+// stager writes fetched pages to staging on its own goroutine, so fetching
+// and decoding page N+1 overlaps writing page N. It commits whatever pages
+// are waiting in one transaction: when Graph is slower than the store each
+// page commits on its own and the run's progress moves page by page; when
+// the store is slower, pages pile up (to stagedPagesQueued) and share a
+// commit.
+type stager struct {
+	ctx   context.Context
+	pages chan store.StagedPage
+	done  chan struct{} // closed when the goroutine ends
+	err   error         // why it ended early; read after done
+}
+
+func (r *runner) startStager(ctx context.Context) *stager {
+	s := &stager{ctx: ctx, pages: make(chan store.StagedPage, stagedPagesQueued), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		s.err = s.run(r)
+	}()
+	return s
+}
+
+func (s *stager) run(r *runner) error {
+	for first := range s.pages {
+		batch := []store.StagedPage{first}
+	more:
+		for len(batch) < stagedPagesPerCommit {
+			select {
+			case p, ok := <-s.pages:
+				if !ok {
+					break more
+				}
+				batch = append(batch, p)
+			default:
+				break more
+			}
+		}
+		progress := r.stats()
+		for _, p := range batch {
+			progress.Pages++
+			progress.ObjectsProcessed += len(p.Objects)
+		}
+		if err := r.st.StagePages(s.ctx, r.runID(), batch, progress); err != nil {
+			return err
+		}
+		r.pages, r.objects = progress.Pages, progress.ObjectsProcessed
 	}
-	r.pages++
-	r.objects += len(objects)
 	return nil
 }
 
-func (r *runner) stageUsers(ctx context.Context) func(graph.UsersPage) error {
+// send hands a fetched page to the stager; it fails when staging failed
+// (the fetch then stops with staging's error) or the run was cancelled.
+func (s *stager) send(p store.StagedPage) error {
+	select {
+	case s.pages <- p:
+		return nil
+	case <-s.done:
+		return s.err
+	case <-s.ctx.Done():
+		return s.ctx.Err()
+	}
+}
+
+// stop waits until the pages sent so far are staged (or staging failed)
+// and returns staging's error. Call it once, after the last send.
+func (s *stager) stop() error {
+	close(s.pages)
+	<-s.done
+	return s.err
+}
+
+func (r *runner) stageUsers(s *stager) func(graph.UsersPage) error {
 	return func(page graph.UsersPage) error {
 		objects := make([]store.StagedObject, 0, len(page.Value))
 		for _, u := range page.Value {
@@ -84,11 +158,10 @@ func (r *runner) stageUsers(ctx context.Context) func(graph.UsersPage) error {
 			}
 			objects = append(objects, store.StagedObject{ID: u.ID, Removed: u.Removed != nil, Data: data})
 		}
-		return r.stage(ctx, store.KindUsers, objects, nil)
+		return s.send(store.StagedPage{Kind: store.KindUsers, Objects: objects})
 	}
 }
-
-func (r *runner) stageGroups(ctx context.Context) func(graph.GroupsPage) error {
+func (r *runner) stageGroups(s *stager) func(graph.GroupsPage) error {
 	return func(page graph.GroupsPage) error {
 		objects := make([]store.StagedObject, 0, len(page.Value))
 		var members []store.StagedMember
@@ -110,6 +183,6 @@ func (r *runner) stageGroups(ctx context.Context) func(graph.GroupsPage) error {
 			}
 			objects = append(objects, store.StagedObject{ID: g.ID, Removed: g.Removed != nil, Data: data})
 		}
-		return r.stage(ctx, store.KindGroups, objects, members)
+		return s.send(store.StagedPage{Kind: store.KindGroups, Objects: objects, Members: members})
 	}
 }

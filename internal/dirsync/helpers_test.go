@@ -295,10 +295,17 @@ type cancellingTokens struct {
 	calls  *atomic.Int32
 	n      int32
 	cancel context.CancelFunc
+	// staged, when set, is waited for (up to 10 s) before cancelling:
+	// pages are written on their own goroutine while the next ones are
+	// fetched, so a page fetched is not yet a page staged.
+	staged func() bool
 }
 
 func (c cancellingTokens) Token(ctx context.Context) (string, error) {
 	if c.calls.Add(1) == c.n {
+		for deadline := time.Now().Add(10 * time.Second); c.staged != nil && !c.staged() && time.Now().Before(deadline); {
+			time.Sleep(2 * time.Millisecond)
+		}
 		c.cancel()
 	}
 	return c.TokenSource.Token(ctx)

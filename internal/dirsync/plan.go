@@ -85,7 +85,14 @@ func (f folder[T]) plan(ctx context.Context, r *runner, full bool) error {
 		batch = batch[:0]
 		return err
 	}
-	err := r.st.EachStaged(ctx, r.runID(), f.kind, func(o store.StagedObject) error {
+	// Into an empty directory, an object staged once is added as it came,
+	// in SQL; only the repeated ones are folded here.
+	if r.fresh {
+		if err := r.st.PlanSoleAdds(ctx, r.runID(), f.kind); err != nil {
+			return err
+		}
+	}
+	err := r.st.EachStaged(ctx, r.runID(), f.kind, r.fresh, func(o store.StagedObject) error {
 		if cur == nil || cur.id != o.ID {
 			if err := flush(); err != nil {
 				return err

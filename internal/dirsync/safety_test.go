@@ -129,7 +129,12 @@ func TestCancelledRunLeavesDirectoryIntact(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	f.runTokens = func(ts graph.TokenSource) graph.TokenSource {
-		return cancellingTokens{TokenSource: ts, calls: new(atomic.Int32), n: 4, cancel: cancel}
+		// The cancel comes mid-fetch, once the run has staged pages.
+		return cancellingTokens{TokenSource: ts, calls: new(atomic.Int32), n: 4, cancel: cancel, staged: func() bool {
+			var n int
+			err := f.st.Reader.QueryRow(`SELECT COUNT(*) FROM runs WHERE state = 'running' AND pages > 0`).Scan(&n)
+			return err == nil && n > 0
+		}}
 	}
 	run, _, err := f.sync(ctx, store.TriggerManual, false)
 	if !errors.Is(err, context.Canceled) {

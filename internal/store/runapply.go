@@ -90,13 +90,27 @@ var applyStatements = []struct{ what, sql string }{
 // transaction: the directory, the links and the run move together or not
 // at all. The run ends succeeded with the counts of what it applied.
 func (s *Store) ApplyRun(ctx context.Context, runID string, stats RunStats) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	apply := func(tx *sql.Tx) error {
 		counts, err := applyRunTx(ctx, tx, runID)
 		if err != nil {
 			return err
 		}
 		return finishRunTx(ctx, tx, runID, RunSucceeded, "", counts, &stats)
-	})
+	}
+	// A first sync (memberships added from staging) only adds rows to a
+	// connection's empty directory: every parent its rows name exists (the
+	// connection, as its run's staging does; the users, added in the same
+	// transaction) and nothing is deleted that a cascade would follow. It
+	// runs without SQLite checking a million foreign keys one row at a
+	// time, which also lets discarding the plan empty the change tables
+	// whole instead of row by row.
+	var direct bool
+	err := s.Writer.QueryRowContext(ctx, `SELECT direct_memberships IS NOT NULL FROM stage_runs WHERE run_id = ?`,
+		runID).Scan(&direct)
+	if err != nil || !direct { // applyRunTx reports a run without staging
+		return s.inTx(ctx, apply)
+	}
+	return s.inTxWithoutForeignKeys(ctx, apply)
 }
 
 // applyDirectMemberships adds the memberships of a run planned with

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -104,6 +105,41 @@ func (s *Store) Close() error {
 // inTx runs fn in one immediate transaction on the writer.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.Writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}
+
+// inTxWithoutForeignKeys is inTx with SQLite's foreign key checks and
+// actions off, for a transaction that only adds rows whose parents are
+// known to exist. The pragma has no effect inside a transaction, so it is
+// set around one on the writer's connection, and it is on again before the
+// connection goes back to the pool; if that fails the connection is
+// discarded rather than reused without foreign keys.
+func (s *Store) inTxWithoutForeignKeys(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	conn, err := s.Writer.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("reserve the writer: %w", err)
+	}
+	defer conn.Close()
+	defer func() {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); rerr != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, fmt.Errorf("turn foreign keys on again: %w", rerr))
+		}
+	}()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return fmt.Errorf("turn foreign keys off: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
