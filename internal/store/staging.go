@@ -286,48 +286,61 @@ func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, r
 	}
 }
 
-// stagedAsDirectory turns a staged entry's JSON (column data: a Graph
-// object as the fetch encoded it, so every value has its Graph type) into
-// the final attributes of a new DirUser or DirGroup, as dirsync's merge
-// does for a first entry of a full fetch: a property absent or null is
-// empty, lists are arrays, createdDateTime is UTC to the second.
-var stagedAsDirectory = map[ObjectKind]string{
-	KindUsers: `jsonb_object('id', id,
-		'userPrincipalName', COALESCE(data->>'userPrincipalName', ''), 'mail', COALESCE(data->>'mail', ''),
-		'displayName', COALESCE(data->>'displayName', ''), 'givenName', COALESCE(data->>'givenName', ''),
-		'surname', COALESCE(data->>'surname', ''), 'jobTitle', COALESCE(data->>'jobTitle', ''),
-		'department', COALESCE(data->>'department', ''), 'officeLocation', COALESCE(data->>'officeLocation', ''),
-		'companyName', COALESCE(data->>'companyName', ''), 'mobilePhone', COALESCE(data->>'mobilePhone', ''),
-		'businessPhones', CASE WHEN json_type(data, '$.businessPhones') = 'array' THEN data->'businessPhones' ELSE json_array() END,
-		'proxyAddresses', CASE WHEN json_type(data, '$.proxyAddresses') = 'array' THEN data->'proxyAddresses' ELSE json_array() END,
-		'accountEnabled', CASE WHEN data->>'accountEnabled' THEN json('true') ELSE json('false') END,
-		'userType', COALESCE(data->>'userType', ''), 'employeeId', COALESCE(data->>'employeeId', ''),
-		'usageLocation', COALESCE(data->>'usageLocation', ''), 'preferredLanguage', COALESCE(data->>'preferredLanguage', ''),
-		'createdDateTime', COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', data->>'createdDateTime'), ''))`,
-	KindGroups: `jsonb_object('id', id,
-		'displayName', COALESCE(data->>'displayName', ''), 'mail', COALESCE(data->>'mail', ''),
-		'mailEnabled', CASE WHEN data->>'mailEnabled' THEN json('true') ELSE json('false') END,
-		'securityEnabled', CASE WHEN data->>'securityEnabled' THEN json('true') ELSE json('false') END,
-		'groupTypes', CASE WHEN json_type(data, '$.groupTypes') = 'array' THEN data->'groupTypes' ELSE json_array() END,
-		'description', COALESCE(data->>'description', ''))`,
+// directColumns are a staged entry's final attributes as the columns of
+// dir_users or dir_groups, from its JSON (column data, made JSONB by the
+// caller: a Graph object as the fetch encoded it, so every value has its
+// Graph type), as dirsync's merge does for a first entry of a full fetch:
+// a property absent or null is empty, lists are arrays, createdDateTime
+// is UTC to the second. ?1 run, ?2 connection, ?3 now.
+var directColumns = map[ObjectKind]struct{ names, values string }{
+	KindUsers: {`connection_id, id, user_principal_name, mail, display_name, given_name,
+		surname, job_title, department, office_location, company_name, mobile_phone, business_phones, proxy_addresses,
+		account_enabled, user_type, employee_id, usage_location, preferred_language, created_date_time,
+		created_at, last_changed_run_id, updated_at`,
+		`?2, id, COALESCE(data->>'userPrincipalName', ''), COALESCE(data->>'mail', ''),
+		COALESCE(data->>'displayName', ''), COALESCE(data->>'givenName', ''), COALESCE(data->>'surname', ''),
+		COALESCE(data->>'jobTitle', ''), COALESCE(data->>'department', ''), COALESCE(data->>'officeLocation', ''),
+		COALESCE(data->>'companyName', ''), COALESCE(data->>'mobilePhone', ''),
+		CASE WHEN json_type(data, '$.businessPhones') = 'array' THEN data->'businessPhones' ELSE '[]' END,
+		CASE WHEN json_type(data, '$.proxyAddresses') = 'array' THEN data->'proxyAddresses' ELSE '[]' END,
+		CASE WHEN data->>'accountEnabled' THEN 1 ELSE 0 END,
+		COALESCE(data->>'userType', ''), COALESCE(data->>'employeeId', ''),
+		COALESCE(data->>'usageLocation', ''), COALESCE(data->>'preferredLanguage', ''),
+		COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', data->>'createdDateTime'), ''), ?3, ?1, ?3`},
+	KindGroups: {`connection_id, id, display_name, mail, mail_enabled, security_enabled,
+		group_types, description, created_at, last_changed_run_id, updated_at`,
+		`?2, id, COALESCE(data->>'displayName', ''), COALESCE(data->>'mail', ''),
+		CASE WHEN data->>'mailEnabled' THEN 1 ELSE 0 END, CASE WHEN data->>'securityEnabled' THEN 1 ELSE 0 END,
+		CASE WHEN json_type(data, '$.groupTypes') = 'array' THEN data->'groupTypes' ELSE '[]' END,
+		COALESCE(data->>'description', ''), ?3, ?1, ?3`},
 }
 
-// PlanSoleAdds plans, for a full fetch into an empty directory, the add of
-// every object staged exactly once and not removed, in one statement:
-// such an entry is the object, and folding a hundred thousand users in Go
-// (decode, merge, encode, insert) was the largest part of planning a first
-// sync. The objects staged more than once are left to the caller's fold
-// (EachStaged with repeatedOnly).
-func (s *Store) PlanSoleAdds(ctx context.Context, runID string, kind ObjectKind) error {
-	// The inner query turns each entry into JSONB once: with OFFSET 0
-	// SQLite runs it as a co-routine instead of copying jsonb(data) into
-	// every ->> of the outer one, which parsed the text once per property.
-	_, err := s.Writer.ExecContext(ctx, `INSERT INTO `+kind.changeTable()+` (run_id, id, op, data)
-		SELECT run_id, id, 'add', `+stagedAsDirectory[kind]+` FROM (
-			SELECT run_id, id, jsonb(data) AS data FROM `+kind.stageTable()+` s
-			WHERE run_id = ? AND removed = 0 AND `+fmt.Sprintf(soleStagedEntry, kind.stageTable())+` LIMIT -1 OFFSET 0)`, runID)
+// soleStagedObjects selects (as run_id, id, data as JSONB) every object of
+// a kind run ?1 staged exactly once and not removed: such an entry is the
+// object. With OFFSET 0 SQLite runs it as a co-routine that turns each
+// entry into JSONB once, instead of copying jsonb(data) into every ->> of
+// the outer query, which parsed the text once per property.
+func soleStagedObjects(kind ObjectKind) string {
+	return `SELECT run_id, id, jsonb(data) AS data FROM ` + kind.stageTable() + ` s
+		WHERE run_id = ?1 AND removed = 0 AND ` + fmt.Sprintf(soleStagedEntry, kind.stageTable()) + ` LIMIT -1 OFFSET 0`
+}
+
+// PlanDirectAdds is, for a full fetch into an empty directory (a first
+// sync), the plan of every object staged exactly once and not removed:
+// such an entry is the object, so the plan only counts them and ApplyRun
+// adds them straight from staging (folding a hundred thousand users in Go,
+// then copying them into run_user_changes, was most of planning a first
+// sync). The objects staged more than once are left to the caller's fold
+// (EachStaged with repeatedOnly), whose changes ApplyRun applies as usual.
+func (s *Store) PlanDirectAdds(ctx context.Context, runID string, kind ObjectKind) error {
+	column := "direct_users"
+	if kind == KindGroups {
+		column = "direct_groups"
+	}
+	_, err := s.Writer.ExecContext(ctx, `UPDATE stage_runs SET `+column+` = (SELECT COUNT(*) FROM `+kind.stageTable()+` s
+		WHERE run_id = ?1 AND removed = 0 AND `+fmt.Sprintf(soleStagedEntry, kind.stageTable())+`) WHERE run_id = ?1`, runID)
 	if err != nil {
-		return fmt.Errorf("plan adds of %s staged once: %w", kind, err)
+		return fmt.Errorf("count %s staged once: %w", kind, err)
 	}
 	return nil
 }
