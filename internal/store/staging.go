@@ -126,11 +126,23 @@ type StagedPage struct {
 // after them, in one transaction: a commit per page of a large tenant was
 // a third of the staging time (WAL frames and their syscalls).
 func (s *Store) StagePages(ctx context.Context, runID string, pages []StagedPage, progress RunStats) error {
+	// The INSERTs are prepared once per writer connection, not once per
+	// transaction (parsing them was a tenth of staging's CPU), and that
+	// has to happen before the transaction holds the one writer.
+	stmts := map[string]*sql.Stmt{}
+	for _, head := range stageHeads {
+		for _, rows := range stageShapes {
+			q := stageInsertSQL(head, rows)
+			if st := s.writes.stmt(ctx, q); st != nil {
+				stmts[q] = st
+			}
+		}
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := recordRunProgress(ctx, tx, runID, progress); err != nil {
 			return err
 		}
-		ins := stageInserter{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+		ins := stageInserter{ctx: ctx, tx: tx, prepared: stmts, stmts: map[string]*sql.Stmt{}}
 		defer ins.close()
 		for _, p := range pages {
 			if err := ins.page(runID, p); err != nil {
@@ -145,13 +157,36 @@ func (s *Store) StagePages(ctx context.Context, runID string, pages []StagedPage
 // spent more in database/sql and the driver than in SQLite.
 const stageRows = 100
 
-// stageInserter writes staged rows with multi-row INSERTs, preparing each
-// statement shape once per transaction.
+// stageShapes are the row counts of the staging INSERTs: full ones, and
+// what remains of a page written as a sum of powers of two, so that a
+// handful of statements serve every page.
+var stageShapes = []int{stageRows, 64, 32, 16, 8, 4, 2, 1}
+
+// stageHead is a staging INSERT up to VALUES and how many values a row has.
+type stageHead struct {
+	sql   string
+	width int
+}
+
+var (
+	stageUsersHead   = stageHead{`INSERT INTO stage_users (run_id, id, removed, data)`, 4}
+	stageGroupsHead  = stageHead{`INSERT INTO stage_groups (run_id, id, removed, data)`, 4}
+	stageMembersHead = stageHead{`INSERT INTO stage_members (run_id, group_id, member_id, seq, member_kind, removed)`, 6}
+	stageHeads       = []stageHead{stageUsersHead, stageGroupsHead, stageMembersHead}
+)
+
+func stageInsertSQL(head stageHead, rows int) string {
+	tuple := "(?" + strings.Repeat(", ?", head.width-1) + ")"
+	return head.sql + " VALUES " + tuple + strings.Repeat(", "+tuple, rows-1)
+}
+
+// stageInserter writes staged rows with multi-row INSERTs.
 type stageInserter struct {
-	ctx   context.Context
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
-	args  []any
+	ctx      context.Context
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt // on the writer, by text
+	stmts    map[string]*sql.Stmt // the same in this transaction
+	args     []any
 }
 
 func (in *stageInserter) close() {
@@ -160,34 +195,49 @@ func (in *stageInserter) close() {
 	}
 }
 
-// exec inserts len(in.args)/width rows with head, a statement up to VALUES.
-func (in *stageInserter) exec(head string, width int) error {
-	rows := len(in.args) / width
-	if rows == 0 {
-		return nil
-	}
-	key := fmt.Sprintf("%s#%d", head, rows)
-	st, ok := in.stmts[key]
-	if !ok {
-		tuple := "(?" + strings.Repeat(", ?", width-1) + ")"
-		q := head + " VALUES " + tuple + strings.Repeat(", "+tuple, rows-1)
-		var err error
-		if st, err = in.tx.PrepareContext(in.ctx, q); err != nil {
-			return err
-		}
-		in.stmts[key] = st
-	}
-	_, err := st.ExecContext(in.ctx, in.args...)
+// exec inserts the rows in.args holds (at most stageRows).
+func (in *stageInserter) exec(head stageHead) error {
+	args := in.args
 	in.args = in.args[:0]
-	return err
+	for _, rows := range stageShapes {
+		for len(args) >= rows*head.width {
+			st, err := in.stmt(stageInsertSQL(head, rows))
+			if err != nil {
+				return err
+			}
+			if _, err := st.ExecContext(in.ctx, args[:rows*head.width]...); err != nil {
+				return err
+			}
+			args = args[rows*head.width:]
+		}
+	}
+	return nil
+}
+
+func (in *stageInserter) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := in.stmts[q]; ok {
+		return st, nil
+	}
+	var st *sql.Stmt
+	var err error
+	if prepared, ok := in.prepared[q]; ok {
+		st = in.tx.StmtContext(in.ctx, prepared)
+	} else if st, err = in.tx.PrepareContext(in.ctx, q); err != nil {
+		return nil, err
+	}
+	in.stmts[q] = st
+	return st, nil
 }
 
 func (in *stageInserter) page(runID string, p StagedPage) error {
-	head := `INSERT INTO ` + p.Kind.stageTable() + ` (run_id, id, removed, data)`
+	head := stageUsersHead
+	if p.Kind == KindGroups {
+		head = stageGroupsHead
+	}
 	for i, o := range p.Objects {
 		in.args = append(in.args, runID, o.ID, o.Removed, o.Data)
 		if (i+1)%stageRows == 0 || i == len(p.Objects)-1 {
-			if err := in.exec(head, 4); err != nil {
+			if err := in.exec(head); err != nil {
 				return fmt.Errorf("stage %s up to %s: %w", p.Kind, o.ID, err)
 			}
 		}
@@ -202,11 +252,10 @@ func (in *stageInserter) page(runID string, p StagedPage) error {
 	if err := in.tx.QueryRowContext(in.ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_groups`).Scan(&page); err != nil {
 		return fmt.Errorf("number staged members: %w", err)
 	}
-	head = `INSERT INTO stage_members (run_id, group_id, member_id, seq, member_kind, removed)`
 	for i, m := range p.Members {
 		in.args = append(in.args, runID, m.GroupID, m.MemberID, page<<32|int64(i), m.MemberKind, m.Removed)
 		if (i+1)%stageRows == 0 || i == len(p.Members)-1 {
-			if err := in.exec(head, 6); err != nil {
+			if err := in.exec(stageMembersHead); err != nil {
 				return fmt.Errorf("stage members up to %s of %s: %w", m.MemberID, m.GroupID, err)
 			}
 		}
