@@ -180,10 +180,13 @@ func applyDirectObjects(kind ObjectKind) string {
 }
 
 // indexAllAddresses indexes the proxy addresses of every user of
-// connection ?2: after a first sync's adds, all of them are new.
+// connection ?2: after a first sync's adds, all of them are new. They are
+// inserted in the table's key order (a sort, then appends) rather than
+// at random places of its B-tree.
 const indexAllAddresses = `INSERT OR IGNORE INTO dir_user_addresses (connection_id, address, user_id)
 	SELECT ?2, CASE WHEN instr(a.value, ':') > 0 THEN substr(a.value, instr(a.value, ':') + 1) ELSE a.value END, u.id
-	FROM dir_users u, json_each(u.proxy_addresses) a WHERE u.connection_id = ?2 AND a.type = 'text'`
+	FROM dir_users u, json_each(u.proxy_addresses) a WHERE u.connection_id = ?2 AND a.type = 'text'
+	ORDER BY 2 COLLATE NOCASE, 3`
 
 func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, error) {
 	var connID string
