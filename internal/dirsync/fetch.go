@@ -150,13 +150,20 @@ func (s *stager) stop() error {
 
 func (r *runner) stageUsers(s *stager) func(graph.UsersPage) error {
 	return func(page graph.UsersPage) error {
+		// The page's users are encoded one after the other into one
+		// buffer (what json.Marshal writes, without its reflection), and
+		// each staged object holds its slice of it.
 		objects := make([]store.StagedObject, 0, len(page.Value))
+		var buf []byte
+		ends := make([]int, 0, len(page.Value))
 		for _, u := range page.Value {
-			data, err := json.Marshal(u)
-			if err != nil {
-				return fmt.Errorf("encode user %s: %w", u.ID, err)
-			}
-			objects = append(objects, store.StagedObject{ID: u.ID, Removed: u.Removed != nil, Data: data})
+			buf = u.AppendJSON(buf)
+			ends = append(ends, len(buf))
+		}
+		start := 0
+		for i, u := range page.Value {
+			objects = append(objects, store.StagedObject{ID: u.ID, Removed: u.Removed != nil, Data: buf[start:ends[i]:ends[i]]})
+			start = ends[i]
 		}
 		return s.send(store.StagedPage{Kind: store.KindUsers, Objects: objects})
 	}

@@ -86,9 +86,10 @@ func (f folder[T]) plan(ctx context.Context, r *runner, full bool) error {
 		return err
 	}
 	// Into an empty directory, an object staged once is added as it came,
-	// in SQL; only the repeated ones are folded here.
+	// straight from staging when the run applies: the plan counts them.
+	// Only the repeated ones are folded here.
 	if r.fresh {
-		if err := r.st.PlanSoleAdds(ctx, r.runID(), f.kind); err != nil {
+		if err := r.st.PlanDirectAdds(ctx, r.runID(), f.kind); err != nil {
 			return err
 		}
 	}

@@ -5,17 +5,19 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/connect/connect/internal/graph"
 	"github.com/connect/connect/internal/store"
 )
 
-// TestSoleAddsMatchTheFold: a first sync plans the objects staged once in
-// SQL (store.PlanSoleAdds) instead of folding them here. Both must give
-// the same final attributes for whatever Graph sends — values, nulls,
+// TestDirectAddsMatchTheFold: a first sync adds the objects staged once
+// straight from staging in SQL (store.PlanDirectAdds, then ApplyRun)
+// instead of folding them here, and folds only the repeated ones. Both
+// must give the same live rows for whatever Graph sends — values, nulls,
 // absent properties, empty lists, time zones and fractions of a second —
 // or the next full resync would "update" every such object.
-func TestSoleAddsMatchTheFold(t *testing.T) {
+func TestDirectAddsMatchTheFold(t *testing.T) {
 	ctx := t.Context()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "connect.db"))
 	if err != nil {
@@ -55,6 +57,11 @@ func TestSoleAddsMatchTheFold(t *testing.T) {
 		`{"id":"u4","businessPhones":[],"proxyAddresses":[],"accountEnabled":false,
 			"createdDateTime":"2021-03-04T23:06:07.123456789-02:00","displayName":""}`,
 		`{"id":"u5","createdDateTime":"1999-12-31T23:59:59.999+01:00","accountEnabled":true}`,
+		// Repeated (a replay, then a change): folded, applied from the plan.
+		`{"id":"u6","displayName":"Old","proxyAddresses":["SMTP:old@contoso.example"]}`,
+		`{"id":"u6","displayName":"New","mail":"new@contoso.example","proxyAddresses":["SMTP:new@contoso.example"]}`,
+		// Removed: neither added nor planned.
+		`{"id":"u7","@removed":{"reason":"deleted"}}`,
 	}
 	groups := []string{
 		`{"id":"g1","displayName":"Chefs","mail":"chefs@contoso.example","mailEnabled":true,"securityEnabled":true,
@@ -62,6 +69,8 @@ func TestSoleAddsMatchTheFold(t *testing.T) {
 		`{"id":"g2","displayName":null,"mail":null,"mailEnabled":null,"securityEnabled":null,"groupTypes":null,"description":null}`,
 		`{"id":"g3"}`,
 		`{"id":"g4","groupTypes":[],"mailEnabled":false,"securityEnabled":true}`,
+		`{"id":"g5","displayName":"Split","mailEnabled":true}`,
+		`{"id":"g5"}`,
 	}
 	var pages []store.StagedPage
 	page := store.StagedPage{Kind: store.KindUsers}
@@ -74,7 +83,7 @@ func TestSoleAddsMatchTheFold(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		page.Objects = append(page.Objects, store.StagedObject{ID: u.ID, Data: data})
+		page.Objects = append(page.Objects, store.StagedObject{ID: u.ID, Removed: u.Removed != nil, Data: data})
 	}
 	pages = append(pages, page)
 	page = store.StagedPage{Kind: store.KindGroups}
@@ -94,67 +103,98 @@ func TestSoleAddsMatchTheFold(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	check := func(kind store.ObjectKind, table string, fold func(store.StagedObject) (any, error), decode func([]byte) (any, error)) {
-		t.Helper()
-		if err := st.PlanSoleAdds(ctx, runID, kind); err != nil {
-			t.Fatal(err)
-		}
-		planned := map[string][]byte{}
-		rows, err := st.Reader.QueryContext(ctx, `SELECT id, op, json(data) FROM `+table+` WHERE run_id = ?`, runID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, op string
-			var data []byte
-			if err := rows.Scan(&id, &op, &data); err != nil {
-				t.Fatal(err)
-			}
-			if op != store.OpAdd {
-				t.Errorf("%s %s planned as %s", kind, id, op)
-			}
-			planned[id] = data
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		err = st.EachStaged(ctx, runID, kind, false, func(o store.StagedObject) error {
-			n++
-			want, err := fold(o)
-			if err != nil {
-				return err
-			}
-			got, err := decode(planned[o.ID])
-			if err != nil {
-				t.Errorf("%s %s planned as %s: %v", kind, o.ID, planned[o.ID], err)
+	r := &runner{st: st, job: Job{Run: store.Run{ID: runID}, Connection: store.Connection{ID: connID}}, fresh: true}
+	if err := r.plan(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := st.PlannedChanges(ctx, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts != (store.ChangeCounts{UsersAdded: 6, GroupsAdded: 5}) {
+		t.Errorf("planned %+v, want 6 users and 5 groups added", counts)
+	}
+	// What the fold makes of every staged object, before ApplyRun
+	// discards the staging.
+	fold := func(kind store.ObjectKind, merge func(id string, data []byte) (any, error)) map[string]any {
+		folded := map[string]any{}
+		err := st.EachStaged(ctx, runID, kind, false, func(o store.StagedObject) error {
+			if o.Removed {
+				delete(folded, o.ID)
 				return nil
 			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s %s:\n  SQL  %+v\n  fold %+v", kind, o.ID, got, want)
-			}
-			return nil
+			v, err := merge(o.ID, o.Data)
+			folded[o.ID] = v
+			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != len(planned) {
-			t.Errorf("%d %s staged, %d planned", n, kind, len(planned))
+		return folded
+	}
+	foldedUsers := map[string]*store.DirUser{}
+	wantUsers := fold(store.KindUsers, func(id string, data []byte) (any, error) {
+		u := foldedUsers[id]
+		if u == nil {
+			u = &store.DirUser{}
+			foldedUsers[id] = u
+		}
+		err := mergeUser(u, id, data)
+		return *u, err
+	})
+	foldedGroups := map[string]*store.DirGroup{}
+	wantGroups := fold(store.KindGroups, func(id string, data []byte) (any, error) {
+		g := foldedGroups[id]
+		if g == nil {
+			g = &store.DirGroup{}
+			foldedGroups[id] = g
+		}
+		err := mergeGroup(g, id, data)
+		return *g, err
+	})
+	if err := st.ApplyRun(ctx, runID, store.RunStats{}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(kind store.ObjectKind, want map[string]any, live func(id string) (any, error)) {
+		t.Helper()
+		for id, w := range want {
+			got, err := live(id)
+			if err != nil {
+				t.Errorf("%s %s: %v", kind, id, err)
+				continue
+			}
+			if !reflect.DeepEqual(got, w) {
+				t.Errorf("%s %s:\n  applied %#v\n  fold    %#v", kind, id, got, w)
+			}
 		}
 	}
-	check(store.KindUsers, "run_user_changes", func(o store.StagedObject) (any, error) {
-		var u store.DirUser
-		return u, mergeUser(&u, o.ID, o.Data)
-	}, func(data []byte) (any, error) {
-		var u store.DirUser
-		return u, json.Unmarshal(data, &u)
+	// The fold knows the synchronized attributes; the bookkeeping says
+	// this run added the row.
+	check(store.KindUsers, wantUsers, func(id string) (any, error) {
+		u, err := st.DirectoryUser(ctx, connID, id)
+		if u.LastChangedRunID != runID || u.CreatedAt.IsZero() || !u.UpdatedAt.Equal(u.CreatedAt) {
+			t.Errorf("user %s: run %s, created %v, updated %v", id, u.LastChangedRunID, u.CreatedAt, u.UpdatedAt)
+		}
+		u.LastChangedRunID, u.CreatedAt, u.UpdatedAt = "", time.Time{}, time.Time{}
+		u.BusinessPhones, u.ProxyAddresses = orEmpty(u.BusinessPhones), orEmpty(u.ProxyAddresses) // read back nil
+		return u, err
 	})
-	check(store.KindGroups, "run_group_changes", func(o store.StagedObject) (any, error) {
-		var g store.DirGroup
-		return g, mergeGroup(&g, o.ID, o.Data)
-	}, func(data []byte) (any, error) {
-		var g store.DirGroup
-		return g, json.Unmarshal(data, &g)
+	check(store.KindGroups, wantGroups, func(id string) (any, error) {
+		g, err := st.DirectoryGroup(ctx, connID, id)
+		if g.LastChangedRunID != runID || g.CreatedAt.IsZero() || !g.UpdatedAt.Equal(g.CreatedAt) {
+			t.Errorf("group %s: run %s, created %v, updated %v", id, g.LastChangedRunID, g.CreatedAt, g.UpdatedAt)
+		}
+		g.LastChangedRunID, g.CreatedAt, g.UpdatedAt = "", time.Time{}, time.Time{}
+		g.GroupTypes = orEmpty(g.GroupTypes)
+		return g, err
 	})
+	if _, err := st.DirectoryUser(ctx, connID, "u7"); err == nil {
+		t.Error("a removed user was added")
+	}
+	var live, addresses int
+	if err := st.Reader.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM dir_users), (SELECT group_concat(address, ' ') = 
+		'a@contoso.example ann@contoso.example new@contoso.example' FROM (SELECT address FROM dir_user_addresses ORDER BY address))`).
+		Scan(&live, &addresses); err != nil || live != 6 || addresses != 1 {
+		t.Errorf("%d users live, addresses as expected: %d, %v", live, addresses, err)
+	}
 }

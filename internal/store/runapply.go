@@ -168,11 +168,32 @@ func dropIndexesWhileEmpty(ctx context.Context, tx *sql.Tx) (func() error, error
 // that is no longer empty; the run fails and the next one plans again.
 var ErrDirectoryChanged = errors.New("the directory changed since the run planned its changes")
 
+// applyDirectObjects adds the objects of a kind a run planned with
+// PlanDirectAdds, from staging. ?1 run, ?2 connection, ?3 now.
+func applyDirectObjects(kind ObjectKind) string {
+	live := "dir_users"
+	if kind == KindGroups {
+		live = "dir_groups"
+	}
+	return `INSERT INTO ` + live + ` (` + directColumns[kind].names + `)
+		SELECT ` + directColumns[kind].values + ` FROM (` + soleStagedObjects(kind) + `)`
+}
+
+// indexAllAddresses indexes the proxy addresses of every user of
+// connection ?2: after a first sync's adds, all of them are new. They are
+// inserted in the table's key order (a sort, then appends) rather than
+// at random places of its B-tree.
+const indexAllAddresses = `INSERT OR IGNORE INTO dir_user_addresses (connection_id, address, user_id)
+	SELECT ?2, CASE WHEN instr(a.value, ':') > 0 THEN substr(a.value, instr(a.value, ':') + 1) ELSE a.value END, u.id
+	FROM dir_users u, json_each(u.proxy_addresses) a WHERE u.connection_id = ?2 AND a.type = 'text'
+	ORDER BY 2 COLLATE NOCASE, 3`
+
 func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, error) {
 	var connID string
-	var direct bool
-	err := tx.QueryRowContext(ctx, `SELECT connection_id, direct_memberships IS NOT NULL FROM stage_runs WHERE run_id = ?`,
-		runID).Scan(&connID, &direct)
+	var direct, directUsers, directGroups bool
+	err := tx.QueryRowContext(ctx, `SELECT connection_id, direct_memberships IS NOT NULL, direct_users IS NOT NULL,
+		direct_groups IS NOT NULL FROM stage_runs WHERE run_id = ?`,
+		runID).Scan(&connID, &direct, &directUsers, &directGroups)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ChangeCounts{}, fmt.Errorf("apply run %s: nothing staged: %w", runID, ErrNotFound)
 	}
@@ -200,7 +221,24 @@ func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, er
 		return counts, err
 	}
 	now := formatTime(time.Now())
+	// A first sync's objects staged once go straight from staging to the
+	// live tables; the repeated ones follow from the change tables below.
+	for _, d := range []struct {
+		on   bool
+		kind ObjectKind
+	}{{direct && directUsers, KindUsers}, {direct && directGroups, KindGroups}} {
+		if !d.on {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, applyDirectObjects(d.kind), runID, connID, now); err != nil {
+			return counts, fmt.Errorf("apply run %s: add %s from staging: %w", runID, d.kind, err)
+		}
+	}
 	for _, st := range applyStatements {
+		q := st.sql
+		if st.what == "index addresses" && direct && directUsers {
+			q = indexAllAddresses
+		}
 		if st.what == "count directory" && direct {
 			if _, err := tx.ExecContext(ctx, applyDirectMemberships, runID, connID); err != nil {
 				return counts, fmt.Errorf("apply run %s: add memberships from staging: %w", runID, err)
@@ -209,7 +247,7 @@ func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, er
 				return counts, fmt.Errorf("apply run %s: %w", runID, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, st.sql, runID, connID, now); err != nil {
+		if _, err := tx.ExecContext(ctx, q, runID, connID, now); err != nil {
 			return counts, fmt.Errorf("apply run %s: %s: %w", runID, st.what, err)
 		}
 	}
@@ -244,7 +282,8 @@ func (s *Store) HoldRunForApproval(ctx context.Context, runID string, stats RunS
 			return err
 		}
 		// The raw pages are no longer needed; the plan and the links are,
-		// and the staged memberships of a run that adds them from staging.
+		// and the staged objects and memberships of a run that adds them
+		// from staging.
 		var direct bool
 		if err := tx.QueryRowContext(ctx, `SELECT direct_memberships IS NOT NULL FROM stage_runs WHERE run_id = ?`,
 			runID).Scan(&direct); err != nil {
@@ -252,7 +291,7 @@ func (s *Store) HoldRunForApproval(ctx context.Context, runID string, stats RunS
 		}
 		tables := []string{"stage_users", "stage_groups", "stage_members"}
 		if direct {
-			tables = tables[:2]
+			tables = nil
 		}
 		for _, table := range tables {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE run_id = ?`, runID); err != nil {

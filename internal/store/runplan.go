@@ -104,10 +104,12 @@ func (s *Store) PlannedChanges(ctx context.Context, runID string) (ChangeCounts,
 func plannedChanges(ctx context.Context, db queryRower, runID string) (ChangeCounts, error) {
 	var c ChangeCounts
 	err := db.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM run_user_changes WHERE run_id = ?1 AND op = 'add'),
+		(SELECT COUNT(*) FROM run_user_changes WHERE run_id = ?1 AND op = 'add')
+			+ COALESCE((SELECT direct_users FROM stage_runs WHERE run_id = ?1), 0),
 		(SELECT COUNT(*) FROM run_user_changes WHERE run_id = ?1 AND op = 'update'),
 		(SELECT COUNT(*) FROM run_user_changes WHERE run_id = ?1 AND op = 'delete'),
-		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'add'),
+		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'add')
+			+ COALESCE((SELECT direct_groups FROM stage_runs WHERE run_id = ?1), 0),
 		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'update'),
 		(SELECT COUNT(*) FROM run_group_changes WHERE run_id = ?1 AND op = 'delete'),
 		(SELECT COUNT(*) FROM run_membership_changes WHERE run_id = ?1 AND op = 'add')

@@ -126,11 +126,23 @@ type StagedPage struct {
 // after them, in one transaction: a commit per page of a large tenant was
 // a third of the staging time (WAL frames and their syscalls).
 func (s *Store) StagePages(ctx context.Context, runID string, pages []StagedPage, progress RunStats) error {
+	// The INSERTs are prepared once per writer connection, not once per
+	// transaction (parsing them was a tenth of staging's CPU), and that
+	// has to happen before the transaction holds the one writer.
+	stmts := map[string]*sql.Stmt{}
+	for _, head := range stageHeads {
+		for _, rows := range stageShapes {
+			q := stageInsertSQL(head, rows)
+			if st := s.writes.stmt(ctx, q); st != nil {
+				stmts[q] = st
+			}
+		}
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := recordRunProgress(ctx, tx, runID, progress); err != nil {
 			return err
 		}
-		ins := stageInserter{ctx: ctx, tx: tx, stmts: map[string]*sql.Stmt{}}
+		ins := stageInserter{ctx: ctx, tx: tx, prepared: stmts, stmts: map[string]*sql.Stmt{}}
 		defer ins.close()
 		for _, p := range pages {
 			if err := ins.page(runID, p); err != nil {
@@ -145,13 +157,36 @@ func (s *Store) StagePages(ctx context.Context, runID string, pages []StagedPage
 // spent more in database/sql and the driver than in SQLite.
 const stageRows = 100
 
-// stageInserter writes staged rows with multi-row INSERTs, preparing each
-// statement shape once per transaction.
+// stageShapes are the row counts of the staging INSERTs: full ones, and
+// what remains of a page written as a sum of powers of two, so that a
+// handful of statements serve every page.
+var stageShapes = []int{stageRows, 64, 32, 16, 8, 4, 2, 1}
+
+// stageHead is a staging INSERT up to VALUES and how many values a row has.
+type stageHead struct {
+	sql   string
+	width int
+}
+
+var (
+	stageUsersHead   = stageHead{`INSERT INTO stage_users (run_id, id, removed, data)`, 4}
+	stageGroupsHead  = stageHead{`INSERT INTO stage_groups (run_id, id, removed, data)`, 4}
+	stageMembersHead = stageHead{`INSERT INTO stage_members (run_id, group_id, member_id, seq, member_kind, removed)`, 6}
+	stageHeads       = []stageHead{stageUsersHead, stageGroupsHead, stageMembersHead}
+)
+
+func stageInsertSQL(head stageHead, rows int) string {
+	tuple := "(?" + strings.Repeat(", ?", head.width-1) + ")"
+	return head.sql + " VALUES " + tuple + strings.Repeat(", "+tuple, rows-1)
+}
+
+// stageInserter writes staged rows with multi-row INSERTs.
 type stageInserter struct {
-	ctx   context.Context
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
-	args  []any
+	ctx      context.Context
+	tx       *sql.Tx
+	prepared map[string]*sql.Stmt // on the writer, by text
+	stmts    map[string]*sql.Stmt // the same in this transaction
+	args     []any
 }
 
 func (in *stageInserter) close() {
@@ -160,34 +195,49 @@ func (in *stageInserter) close() {
 	}
 }
 
-// exec inserts len(in.args)/width rows with head, a statement up to VALUES.
-func (in *stageInserter) exec(head string, width int) error {
-	rows := len(in.args) / width
-	if rows == 0 {
-		return nil
-	}
-	key := fmt.Sprintf("%s#%d", head, rows)
-	st, ok := in.stmts[key]
-	if !ok {
-		tuple := "(?" + strings.Repeat(", ?", width-1) + ")"
-		q := head + " VALUES " + tuple + strings.Repeat(", "+tuple, rows-1)
-		var err error
-		if st, err = in.tx.PrepareContext(in.ctx, q); err != nil {
-			return err
-		}
-		in.stmts[key] = st
-	}
-	_, err := st.ExecContext(in.ctx, in.args...)
+// exec inserts the rows in.args holds (at most stageRows).
+func (in *stageInserter) exec(head stageHead) error {
+	args := in.args
 	in.args = in.args[:0]
-	return err
+	for _, rows := range stageShapes {
+		for len(args) >= rows*head.width {
+			st, err := in.stmt(stageInsertSQL(head, rows))
+			if err != nil {
+				return err
+			}
+			if _, err := st.ExecContext(in.ctx, args[:rows*head.width]...); err != nil {
+				return err
+			}
+			args = args[rows*head.width:]
+		}
+	}
+	return nil
+}
+
+func (in *stageInserter) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := in.stmts[q]; ok {
+		return st, nil
+	}
+	var st *sql.Stmt
+	var err error
+	if prepared, ok := in.prepared[q]; ok {
+		st = in.tx.StmtContext(in.ctx, prepared)
+	} else if st, err = in.tx.PrepareContext(in.ctx, q); err != nil {
+		return nil, err
+	}
+	in.stmts[q] = st
+	return st, nil
 }
 
 func (in *stageInserter) page(runID string, p StagedPage) error {
-	head := `INSERT INTO ` + p.Kind.stageTable() + ` (run_id, id, removed, data)`
+	head := stageUsersHead
+	if p.Kind == KindGroups {
+		head = stageGroupsHead
+	}
 	for i, o := range p.Objects {
 		in.args = append(in.args, runID, o.ID, o.Removed, o.Data)
 		if (i+1)%stageRows == 0 || i == len(p.Objects)-1 {
-			if err := in.exec(head, 4); err != nil {
+			if err := in.exec(head); err != nil {
 				return fmt.Errorf("stage %s up to %s: %w", p.Kind, o.ID, err)
 			}
 		}
@@ -202,11 +252,10 @@ func (in *stageInserter) page(runID string, p StagedPage) error {
 	if err := in.tx.QueryRowContext(in.ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_groups`).Scan(&page); err != nil {
 		return fmt.Errorf("number staged members: %w", err)
 	}
-	head = `INSERT INTO stage_members (run_id, group_id, member_id, seq, member_kind, removed)`
 	for i, m := range p.Members {
 		in.args = append(in.args, runID, m.GroupID, m.MemberID, page<<32|int64(i), m.MemberKind, m.Removed)
 		if (i+1)%stageRows == 0 || i == len(p.Members)-1 {
-			if err := in.exec(head, 6); err != nil {
+			if err := in.exec(stageMembersHead); err != nil {
 				return fmt.Errorf("stage members up to %s of %s: %w", m.MemberID, m.GroupID, err)
 			}
 		}
@@ -286,48 +335,61 @@ func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, r
 	}
 }
 
-// stagedAsDirectory turns a staged entry's JSON (column data: a Graph
-// object as the fetch encoded it, so every value has its Graph type) into
-// the final attributes of a new DirUser or DirGroup, as dirsync's merge
-// does for a first entry of a full fetch: a property absent or null is
-// empty, lists are arrays, createdDateTime is UTC to the second.
-var stagedAsDirectory = map[ObjectKind]string{
-	KindUsers: `jsonb_object('id', id,
-		'userPrincipalName', COALESCE(data->>'userPrincipalName', ''), 'mail', COALESCE(data->>'mail', ''),
-		'displayName', COALESCE(data->>'displayName', ''), 'givenName', COALESCE(data->>'givenName', ''),
-		'surname', COALESCE(data->>'surname', ''), 'jobTitle', COALESCE(data->>'jobTitle', ''),
-		'department', COALESCE(data->>'department', ''), 'officeLocation', COALESCE(data->>'officeLocation', ''),
-		'companyName', COALESCE(data->>'companyName', ''), 'mobilePhone', COALESCE(data->>'mobilePhone', ''),
-		'businessPhones', CASE WHEN json_type(data, '$.businessPhones') = 'array' THEN data->'businessPhones' ELSE json_array() END,
-		'proxyAddresses', CASE WHEN json_type(data, '$.proxyAddresses') = 'array' THEN data->'proxyAddresses' ELSE json_array() END,
-		'accountEnabled', CASE WHEN data->>'accountEnabled' THEN json('true') ELSE json('false') END,
-		'userType', COALESCE(data->>'userType', ''), 'employeeId', COALESCE(data->>'employeeId', ''),
-		'usageLocation', COALESCE(data->>'usageLocation', ''), 'preferredLanguage', COALESCE(data->>'preferredLanguage', ''),
-		'createdDateTime', COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', data->>'createdDateTime'), ''))`,
-	KindGroups: `jsonb_object('id', id,
-		'displayName', COALESCE(data->>'displayName', ''), 'mail', COALESCE(data->>'mail', ''),
-		'mailEnabled', CASE WHEN data->>'mailEnabled' THEN json('true') ELSE json('false') END,
-		'securityEnabled', CASE WHEN data->>'securityEnabled' THEN json('true') ELSE json('false') END,
-		'groupTypes', CASE WHEN json_type(data, '$.groupTypes') = 'array' THEN data->'groupTypes' ELSE json_array() END,
-		'description', COALESCE(data->>'description', ''))`,
+// directColumns are a staged entry's final attributes as the columns of
+// dir_users or dir_groups, from its JSON (column data, made JSONB by the
+// caller: a Graph object as the fetch encoded it, so every value has its
+// Graph type), as dirsync's merge does for a first entry of a full fetch:
+// a property absent or null is empty, lists are arrays, createdDateTime
+// is UTC to the second. ?1 run, ?2 connection, ?3 now.
+var directColumns = map[ObjectKind]struct{ names, values string }{
+	KindUsers: {`connection_id, id, user_principal_name, mail, display_name, given_name,
+		surname, job_title, department, office_location, company_name, mobile_phone, business_phones, proxy_addresses,
+		account_enabled, user_type, employee_id, usage_location, preferred_language, created_date_time,
+		created_at, last_changed_run_id, updated_at`,
+		`?2, id, COALESCE(data->>'userPrincipalName', ''), COALESCE(data->>'mail', ''),
+		COALESCE(data->>'displayName', ''), COALESCE(data->>'givenName', ''), COALESCE(data->>'surname', ''),
+		COALESCE(data->>'jobTitle', ''), COALESCE(data->>'department', ''), COALESCE(data->>'officeLocation', ''),
+		COALESCE(data->>'companyName', ''), COALESCE(data->>'mobilePhone', ''),
+		CASE WHEN json_type(data, '$.businessPhones') = 'array' THEN data->'businessPhones' ELSE '[]' END,
+		CASE WHEN json_type(data, '$.proxyAddresses') = 'array' THEN data->'proxyAddresses' ELSE '[]' END,
+		CASE WHEN data->>'accountEnabled' THEN 1 ELSE 0 END,
+		COALESCE(data->>'userType', ''), COALESCE(data->>'employeeId', ''),
+		COALESCE(data->>'usageLocation', ''), COALESCE(data->>'preferredLanguage', ''),
+		COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', data->>'createdDateTime'), ''), ?3, ?1, ?3`},
+	KindGroups: {`connection_id, id, display_name, mail, mail_enabled, security_enabled,
+		group_types, description, created_at, last_changed_run_id, updated_at`,
+		`?2, id, COALESCE(data->>'displayName', ''), COALESCE(data->>'mail', ''),
+		CASE WHEN data->>'mailEnabled' THEN 1 ELSE 0 END, CASE WHEN data->>'securityEnabled' THEN 1 ELSE 0 END,
+		CASE WHEN json_type(data, '$.groupTypes') = 'array' THEN data->'groupTypes' ELSE '[]' END,
+		COALESCE(data->>'description', ''), ?3, ?1, ?3`},
 }
 
-// PlanSoleAdds plans, for a full fetch into an empty directory, the add of
-// every object staged exactly once and not removed, in one statement:
-// such an entry is the object, and folding a hundred thousand users in Go
-// (decode, merge, encode, insert) was the largest part of planning a first
-// sync. The objects staged more than once are left to the caller's fold
-// (EachStaged with repeatedOnly).
-func (s *Store) PlanSoleAdds(ctx context.Context, runID string, kind ObjectKind) error {
-	// The inner query turns each entry into JSONB once: with OFFSET 0
-	// SQLite runs it as a co-routine instead of copying jsonb(data) into
-	// every ->> of the outer one, which parsed the text once per property.
-	_, err := s.Writer.ExecContext(ctx, `INSERT INTO `+kind.changeTable()+` (run_id, id, op, data)
-		SELECT run_id, id, 'add', `+stagedAsDirectory[kind]+` FROM (
-			SELECT run_id, id, jsonb(data) AS data FROM `+kind.stageTable()+` s
-			WHERE run_id = ? AND removed = 0 AND `+fmt.Sprintf(soleStagedEntry, kind.stageTable())+` LIMIT -1 OFFSET 0)`, runID)
+// soleStagedObjects selects (as run_id, id, data as JSONB) every object of
+// a kind run ?1 staged exactly once and not removed: such an entry is the
+// object. With OFFSET 0 SQLite runs it as a co-routine that turns each
+// entry into JSONB once, instead of copying jsonb(data) into every ->> of
+// the outer query, which parsed the text once per property.
+func soleStagedObjects(kind ObjectKind) string {
+	return `SELECT run_id, id, jsonb(data) AS data FROM ` + kind.stageTable() + ` s
+		WHERE run_id = ?1 AND removed = 0 AND ` + fmt.Sprintf(soleStagedEntry, kind.stageTable()) + ` LIMIT -1 OFFSET 0`
+}
+
+// PlanDirectAdds is, for a full fetch into an empty directory (a first
+// sync), the plan of every object staged exactly once and not removed:
+// such an entry is the object, so the plan only counts them and ApplyRun
+// adds them straight from staging (folding a hundred thousand users in Go,
+// then copying them into run_user_changes, was most of planning a first
+// sync). The objects staged more than once are left to the caller's fold
+// (EachStaged with repeatedOnly), whose changes ApplyRun applies as usual.
+func (s *Store) PlanDirectAdds(ctx context.Context, runID string, kind ObjectKind) error {
+	column := "direct_users"
+	if kind == KindGroups {
+		column = "direct_groups"
+	}
+	_, err := s.Writer.ExecContext(ctx, `UPDATE stage_runs SET `+column+` = (SELECT COUNT(*) FROM `+kind.stageTable()+` s
+		WHERE run_id = ?1 AND removed = 0 AND `+fmt.Sprintf(soleStagedEntry, kind.stageTable())+`) WHERE run_id = ?1`, runID)
 	if err != nil {
-		return fmt.Errorf("plan adds of %s staged once: %w", kind, err)
+		return fmt.Errorf("count %s staged once: %w", kind, err)
 	}
 	return nil
 }

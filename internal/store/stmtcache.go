@@ -11,7 +11,8 @@ import (
 // a query built from its arguments must not grow it without end.
 const maxCachedStatements = 256
 
-// stmtCache keeps read statements prepared by their text. With modernc's
+// stmtCache keeps statements prepared by their text: the readers' queries
+// and, in a second cache, staging's INSERTs on the writer. With modernc's
 // SQLite, parsing a query was a fifth of a page view's CPU; a *sql.Stmt is
 // prepared once on each pooled connection that runs it and reused after.
 type stmtCache struct {

@@ -30,6 +30,7 @@ type Store struct {
 	Reader *sql.DB
 	path   string
 	reads  *stmtCache
+	writes *stmtCache // statements the writer runs often (staging's INSERTs)
 }
 
 // dsn puts the pragmas in the connection string so every pooled connection
@@ -77,7 +78,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.NumCPU()*2)
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
-	s := &Store{Writer: writer, Reader: reader, path: path, reads: newStmtCache(reader)}
+	s := &Store{Writer: writer, Reader: reader, path: path, reads: newStmtCache(reader), writes: newStmtCache(writer)}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -99,7 +100,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools; the WAL is checkpointed by SQLite on the last close.
 func (s *Store) Close() error {
-	return errors.Join(s.reads.close(), s.Reader.Close(), s.Writer.Close())
+	return errors.Join(s.reads.close(), s.writes.close(), s.Reader.Close(), s.Writer.Close())
 }
 
 // inTx runs fn in one immediate transaction on the writer.
