@@ -3,7 +3,10 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzUserAppendJSON: for any users page that decodes, each user's
@@ -61,4 +64,49 @@ func BenchmarkUserJSON(b *testing.B) {
 			buf = u.AppendJSON(buf[:0])
 		}
 	})
+}
+
+// TestUserAppendJSONCoversEveryProperty fills every property of User, as
+// read from its struct tags, so a property added to User and forgotten in
+// AppendJSON fails here rather than vanishing from staged users.
+func TestUserAppendJSONCoversEveryProperty(t *testing.T) {
+	sample := map[reflect.Type]any{
+		reflect.TypeFor[string]():           "u<1>",
+		reflect.TypeFor[Field[string]]():    "Ann & Bo",
+		reflect.TypeFor[Field[[]string]]():  []string{"SMTP:a@x", "b"},
+		reflect.TypeFor[Field[bool]]():      true,
+		reflect.TypeFor[Field[time.Time]](): "2021-03-04T05:06:07.5+01:00",
+		reflect.TypeFor[*Removed]():         map[string]string{"reason": "deleted"},
+	}
+	all := map[string]any{}
+	ut := reflect.TypeFor[User]()
+	for i := range ut.NumField() {
+		f := ut.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		v, ok := sample[f.Type]
+		if !ok {
+			t.Fatalf("User.%s has type %s: give it a sample value here and encode it in AppendJSON", f.Name, f.Type)
+		}
+		all[name] = v
+	}
+	body, err := json.Marshal(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u User
+	if err := json.Unmarshal(body, &u); err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := u.AppendJSON(nil); !bytes.Equal(got, want) {
+		t.Fatalf("AppendJSON differs from json.Marshal for a user with every property:\n%s\n%s", got, want)
+	}
+	for name := range all {
+		if !bytes.Contains(want, []byte(`"`+name+`":`)) {
+			t.Errorf("property %q did not survive decoding and encoding: %s", name, want)
+		}
+	}
 }

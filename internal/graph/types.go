@@ -76,7 +76,11 @@ const (
 // Kind is the member's type without the "#microsoft.graph." prefix: KindUser,
 // KindGroup, or another type name such as "device".
 func (m MemberChange) Kind() ObjectKind {
-	return ObjectKind(strings.TrimPrefix(m.ODataType, "#microsoft.graph."))
+	kind, ok := strings.CutPrefix(m.ODataType, "#microsoft.graph.")
+	if !ok {
+		return "" // Graph always qualifies the type; a bare "group" is no group
+	}
+	return ObjectKind(kind)
 }
 
 // Removed marks a removed object or membership. Reason is RemovedChanged
