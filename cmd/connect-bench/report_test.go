@@ -23,3 +23,20 @@ func TestTenantReadySeconds(t *testing.T) {
 		})
 	}
 }
+
+// The ratio divides the first sync by the fastest floor, whichever order
+// the phases come in.
+func TestSyncOverFastestFloor(t *testing.T) {
+	r := &results{}
+	for _, p := range []phase{
+		{Name: "e. floor (before the sync)", WallSeconds: 8},
+		{Name: "a. full first sync", WallSeconds: 24},
+		{Name: "b. delta, no changes", WallSeconds: 0.5},
+		{Name: "e. floor (at the end)", WallSeconds: 10},
+	} {
+		r.add(p)
+	}
+	if r.SyncFloor != 3 {
+		t.Errorf("first sync / floor = %v, want 24 / 8 = 3", r.SyncFloor)
+	}
+}
