@@ -32,12 +32,7 @@ func BenchmarkFirstSync100k(b *testing.B) { benchmarkFirstSync(b, 100_000, 10_00
 func BenchmarkFloor100k(b *testing.B) {
 	ctx := context.Background()
 	srv := emulatortest.Start(b, emulatortest.Options{Users: 100_000, Groups: 10_000, Seed: 9})
-	tokens := entra.TokenSource{
-		Clients:    entra.NewClients(srv.Client),
-		App:        entra.App{AuthorityHost: srv.URL, Tenant: srv.Tenant.ID, ClientID: srv.Tenant.AppID},
-		Credential: entra.Credential{Secret: srv.Tenant.Secret},
-		Scope:      entra.GraphScope(srv.URL),
-	}
+	tokens := benchTokens(srv)
 	for b.Loop() {
 		gc, err := graph.New(srv.URL, srv.Client, tokens, graph.WithBackoff(time.Millisecond, 20*time.Millisecond))
 		if err != nil {
@@ -56,15 +51,20 @@ func BenchmarkFloor100k(b *testing.B) {
 	}
 }
 
-func benchmarkFirstSync(b *testing.B, users, groups int) {
-	ctx := context.Background()
-	srv := emulatortest.Start(b, emulatortest.Options{Users: users, Groups: groups, Seed: 9})
-	tokens := entra.TokenSource{
+// benchTokens is the app's token source for the emulator's tenant.
+func benchTokens(srv *emulatortest.Server) entra.TokenSource {
+	return entra.TokenSource{
 		Clients:    entra.NewClients(srv.Client),
 		App:        entra.App{AuthorityHost: srv.URL, Tenant: srv.Tenant.ID, ClientID: srv.Tenant.AppID},
 		Credential: entra.Credential{Secret: srv.Tenant.Secret},
 		Scope:      entra.GraphScope(srv.URL),
 	}
+}
+
+func benchmarkFirstSync(b *testing.B, users, groups int) {
+	ctx := context.Background()
+	srv := emulatortest.Start(b, emulatortest.Options{Users: users, Groups: groups, Seed: 9})
+	tokens := benchTokens(srv)
 	for b.Loop() {
 		b.StopTimer()
 		st, err := store.Open(ctx, filepath.Join(b.TempDir(), "connect.db"))

@@ -105,7 +105,13 @@ func (s *Store) Close() error {
 
 // inTx runs fn in one immediate transaction on the writer.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.Writer.BeginTx(ctx, nil)
+	return runTx(ctx, s.Writer.BeginTx, fn)
+}
+
+// runTx begins a transaction, runs fn in it and commits, or rolls back when
+// fn fails.
+func runTx(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), fn func(tx *sql.Tx) error) error {
+	tx, err := begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
@@ -140,16 +146,5 @@ func (s *Store) inTxWithoutForeignKeys(ctx context.Context, fn func(tx *sql.Tx) 
 	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
 		return fmt.Errorf("turn foreign keys off: %w", err)
 	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit transaction: %w", err)
-	}
-	return nil
+	return runTx(ctx, conn.BeginTx, fn)
 }
