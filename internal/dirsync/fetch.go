@@ -151,23 +151,19 @@ func (s *stager) stop() error {
 func (r *runner) stageUsers(s *stager) func(graph.UsersPage) error {
 	return func(page graph.UsersPage) error {
 		// The page's users are encoded one after the other into one
-		// buffer (what json.Marshal writes, without its reflection), and
-		// each staged object holds its slice of it.
+		// buffer, and each staged object holds its slice of it (slices
+		// taken before the buffer grows keep the old array, unchanged).
 		objects := make([]store.StagedObject, 0, len(page.Value))
 		var buf []byte
-		ends := make([]int, 0, len(page.Value))
 		for _, u := range page.Value {
+			start := len(buf)
 			buf = u.AppendJSON(buf)
-			ends = append(ends, len(buf))
-		}
-		start := 0
-		for i, u := range page.Value {
-			objects = append(objects, store.StagedObject{ID: u.ID, Removed: u.Removed != nil, Data: buf[start:ends[i]:ends[i]]})
-			start = ends[i]
+			objects = append(objects, store.StagedObject{ID: u.ID, Removed: u.Removed != nil, Data: buf[start:len(buf):len(buf)]})
 		}
 		return s.send(store.StagedPage{Kind: store.KindUsers, Objects: objects})
 	}
 }
+
 func (r *runner) stageGroups(s *stager) func(graph.GroupsPage) error {
 	return func(page graph.GroupsPage) error {
 		objects := make([]store.StagedObject, 0, len(page.Value))

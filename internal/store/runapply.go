@@ -18,10 +18,13 @@ type RunStats struct {
 	Pages, ObjectsProcessed      int
 }
 
-// applyStatements turn a run's plan into the live directory. Final
+// applyStatement is one statement of applying a run. ?1 run, ?2
+// connection, ?3 now.
+type applyStatement struct{ what, sql string }
+
+// applyChanges turn a run's planned changes into the live directory. Final
 // attributes come from the change rows' JSON (DirUser / DirGroup names).
-// ?1 run, ?2 connection, ?3 now.
-var applyStatements = []struct{ what, sql string }{
+var applyChanges = []applyStatement{
 	{"upsert users", `INSERT INTO dir_users (connection_id, id, user_principal_name, mail, display_name, given_name,
 		surname, job_title, department, office_location, company_name, mobile_phone, business_phones, proxy_addresses,
 		account_enabled, user_type, employee_id, usage_location, preferred_language, created_date_time,
@@ -70,6 +73,11 @@ var applyStatements = []struct{ what, sql string }{
 		(SELECT group_id, member_id FROM run_membership_changes WHERE run_id = ?1 AND op = 'delete')`},
 	{"add memberships", `INSERT OR IGNORE INTO dir_memberships (connection_id, group_id, member_id, member_kind)
 		SELECT ?2, group_id, member_id, member_kind FROM run_membership_changes WHERE run_id = ?1 AND op = 'add'`},
+}
+
+// applyBookkeeping keeps the delta links and the directory's counts, after
+// the directory has changed.
+var applyBookkeeping = []applyStatement{
 	{"keep delta links", `INSERT INTO dir_delta_state (connection_id, users_delta_link, groups_delta_link, renewed_at, full_sync_at)
 		SELECT ?2, users_delta_link, groups_delta_link, ?3, CASE WHEN full_sync THEN ?3 END FROM stage_runs WHERE run_id = ?1
 		ON CONFLICT (connection_id) DO UPDATE SET users_delta_link = excluded.users_delta_link,
@@ -180,9 +188,10 @@ func applyDirectObjects(kind ObjectKind) string {
 }
 
 // indexAllAddresses indexes the proxy addresses of every user of
-// connection ?2: after a first sync's adds, all of them are new. They are
-// inserted in the table's key order (a sort, then appends) rather than
-// at random places of its B-tree.
+// connection ?2, right after a first sync added the users staged once to
+// its empty directory: all of them are new (the repeated ones, added
+// next, are indexed by applyChanges). They are inserted in the table's key
+// order (a sort, then appends) rather than at random places of its B-tree.
 const indexAllAddresses = `INSERT OR IGNORE INTO dir_user_addresses (connection_id, address, user_id)
 	SELECT ?2, CASE WHEN instr(a.value, ':') > 0 THEN substr(a.value, instr(a.value, ':') + 1) ELSE a.value END, u.id
 	FROM dir_users u, json_each(u.proxy_addresses) a WHERE u.connection_id = ?2 AND a.type = 'text'
@@ -222,36 +231,42 @@ func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, er
 	}
 	now := formatTime(time.Now())
 	// A first sync's objects staged once go straight from staging to the
-	// live tables; the repeated ones follow from the change tables below.
-	for _, d := range []struct {
-		on   bool
-		kind ObjectKind
-	}{{direct && directUsers, KindUsers}, {direct && directGroups, KindGroups}} {
-		if !d.on {
-			continue
+	// live tables; the repeated ones follow from the change tables.
+	var fromStaging []applyStatement
+	if direct && directUsers {
+		fromStaging = append(fromStaging, applyStatement{"add users from staging", applyDirectObjects(KindUsers)},
+			applyStatement{"index their addresses", indexAllAddresses})
+	}
+	if direct && directGroups {
+		fromStaging = append(fromStaging, applyStatement{"add groups from staging", applyDirectObjects(KindGroups)})
+	}
+	if err := execApply(ctx, tx, runID, connID, now, fromStaging); err != nil {
+		return counts, err
+	}
+	if err := execApply(ctx, tx, runID, connID, now, applyChanges); err != nil {
+		return counts, err
+	}
+	if direct {
+		if _, err := tx.ExecContext(ctx, applyDirectMemberships, runID, connID); err != nil {
+			return counts, fmt.Errorf("apply run %s: add memberships from staging: %w", runID, err)
 		}
-		if _, err := tx.ExecContext(ctx, applyDirectObjects(d.kind), runID, connID, now); err != nil {
-			return counts, fmt.Errorf("apply run %s: add %s from staging: %w", runID, d.kind, err)
+		if err := restoreIndexes(); err != nil {
+			return counts, fmt.Errorf("apply run %s: %w", runID, err)
 		}
 	}
-	for _, st := range applyStatements {
-		q := st.sql
-		if st.what == "index addresses" && direct && directUsers {
-			q = indexAllAddresses
-		}
-		if st.what == "count directory" && direct {
-			if _, err := tx.ExecContext(ctx, applyDirectMemberships, runID, connID); err != nil {
-				return counts, fmt.Errorf("apply run %s: add memberships from staging: %w", runID, err)
-			}
-			if err := restoreIndexes(); err != nil {
-				return counts, fmt.Errorf("apply run %s: %w", runID, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, q, runID, connID, now); err != nil {
-			return counts, fmt.Errorf("apply run %s: %s: %w", runID, st.what, err)
-		}
+	if err := execApply(ctx, tx, runID, connID, now, applyBookkeeping); err != nil {
+		return counts, err
 	}
 	return counts, discardStagingTx(ctx, tx, runID)
+}
+
+func execApply(ctx context.Context, tx *sql.Tx, runID, connID, now string, statements []applyStatement) error {
+	for _, st := range statements {
+		if _, err := tx.ExecContext(ctx, st.sql, runID, connID, now); err != nil {
+			return fmt.Errorf("apply run %s: %s: %w", runID, st.what, err)
+		}
+	}
+	return nil
 }
 
 // finishRunTx ends a run's record. stats nil keeps the traffic recorded so

@@ -131,8 +131,7 @@ func (s *Store) StagePages(ctx context.Context, runID string, pages []StagedPage
 	// has to happen before the transaction holds the one writer.
 	stmts := map[string]*sql.Stmt{}
 	for _, head := range stageHeads {
-		for _, rows := range stageShapes {
-			q := stageInsertSQL(head, rows)
+		for _, q := range head.inserts {
 			if st := s.writes.stmt(ctx, q); st != nil {
 				stmts[q] = st
 			}
@@ -162,23 +161,28 @@ const stageRows = 100
 // handful of statements serve every page.
 var stageShapes = []int{stageRows, 64, 32, 16, 8, 4, 2, 1}
 
-// stageHead is a staging INSERT up to VALUES and how many values a row has.
+// stageHead is one staging table's INSERTs: inserts[i] carries
+// stageShapes[i] rows.
 type stageHead struct {
-	sql   string
-	width int
+	width   int // values per row
+	inserts []string
+}
+
+func newStageHead(into string, width int) stageHead {
+	tuple := "(?" + strings.Repeat(", ?", width-1) + ")"
+	h := stageHead{width: width}
+	for _, rows := range stageShapes {
+		h.inserts = append(h.inserts, into+" VALUES "+tuple+strings.Repeat(", "+tuple, rows-1))
+	}
+	return h
 }
 
 var (
-	stageUsersHead   = stageHead{`INSERT INTO stage_users (run_id, id, removed, data)`, 4}
-	stageGroupsHead  = stageHead{`INSERT INTO stage_groups (run_id, id, removed, data)`, 4}
-	stageMembersHead = stageHead{`INSERT INTO stage_members (run_id, group_id, member_id, seq, member_kind, removed)`, 6}
+	stageUsersHead   = newStageHead(`INSERT INTO stage_users (run_id, id, removed, data)`, 4)
+	stageGroupsHead  = newStageHead(`INSERT INTO stage_groups (run_id, id, removed, data)`, 4)
+	stageMembersHead = newStageHead(`INSERT INTO stage_members (run_id, group_id, member_id, seq, member_kind, removed)`, 6)
 	stageHeads       = []stageHead{stageUsersHead, stageGroupsHead, stageMembersHead}
 )
-
-func stageInsertSQL(head stageHead, rows int) string {
-	tuple := "(?" + strings.Repeat(", ?", head.width-1) + ")"
-	return head.sql + " VALUES " + tuple + strings.Repeat(", "+tuple, rows-1)
-}
 
 // stageInserter writes staged rows with multi-row INSERTs.
 type stageInserter struct {
@@ -199,9 +203,9 @@ func (in *stageInserter) close() {
 func (in *stageInserter) exec(head stageHead) error {
 	args := in.args
 	in.args = in.args[:0]
-	for _, rows := range stageShapes {
+	for i, rows := range stageShapes {
 		for len(args) >= rows*head.width {
-			st, err := in.stmt(stageInsertSQL(head, rows))
+			st, err := in.stmt(head.inserts[i])
 			if err != nil {
 				return err
 			}
@@ -295,8 +299,8 @@ const soleStagedEntry = `NOT EXISTS (SELECT 1 FROM %[1]s o WHERE o.run_id = s.ru
 
 // EachStaged hands fn every staged entry of one kind, ordered by object id
 // and then by arrival, so one object's repeats come together and in order.
-// With repeatedOnly it skips objects staged once (PlanSoleAdds planned
-// those). It reads a chunk at a time and holds no query open while fn
+// With repeatedOnly it skips objects staged once (a first sync adds those
+// straight from staging). It reads a chunk at a time and holds no query open while fn
 // runs, so fn may use the store freely: with many workers, a cursor held
 // open while waiting for a second pooled reader could starve the pool.
 func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, repeatedOnly bool, fn func(StagedObject) error) error {
