@@ -15,11 +15,7 @@ func seedLargeDirectory(b *testing.B, st *Store, connID string, n int) {
 	b.Helper()
 	ctx := context.Background()
 	now := formatTime(time.Now())
-	if _, err := st.Writer.ExecContext(ctx, `INSERT INTO connections (id, kind, authority_host, graph_url, tenant_domain,
-		application_id, state, created_at, updated_at) VALUES (?, 'azure_directory_sync', 'a', 'g', 'contoso.com', 'app', 'active', ?, ?)`,
-		connID, now, now); err != nil {
-		b.Fatal(err)
-	}
+	seedConnection(b, st, connID)
 	err := st.inTx(ctx, func(tx *sql.Tx) error {
 		users, err := tx.PrepareContext(ctx, `INSERT INTO dir_users (connection_id, id, user_principal_name, mail, display_name,
 			proxy_addresses, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '[]', ?, ?)`)
