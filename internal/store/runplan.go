@@ -6,16 +6,13 @@ import (
 	"fmt"
 )
 
-// lastStagedMembers folds a run's members@delta entries: the last entry
-// for a (group, member) pair wins, because Graph may send a change again
-// (replays) and a large group's members arrive over several pages with the
-// group repeated (ENTRA-PROTOCOL §4). SQLite takes the bare columns of an
-// aggregate with one max() from the row holding the maximum, and reading
-// stage_members' key (run, group, member, seq) in order it streams without
-// a sort, where a ROW_NUMBER() window sorted every staged entry. ?1 is the
-// run.
-const lastStagedMembers = `SELECT group_id, member_id, member_kind, removed, MAX(seq) AS seq
-	FROM stage_members WHERE run_id = ?1 GROUP BY group_id, member_id`
+// lastStagedMembers are a run's members@delta entries, folded: the last
+// entry for a (group, member) pair wins, because Graph may send a change
+// again (replays) and a large group's members arrive over several pages
+// with the group repeated (ENTRA-PROTOCOL §4). Staging folds them as they
+// arrive (stageMembersHead's upsert), so each pair has one row: the one to
+// keep. ?1 is the run.
+const lastStagedMembers = `SELECT group_id, member_id, member_kind, removed FROM stage_members WHERE run_id = ?1`
 
 // stagedMembershipCTE names the folded entries "last"; "gone" holds the
 // objects the plan deletes: their memberships go with them.

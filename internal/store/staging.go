@@ -168,20 +168,27 @@ type stageHead struct {
 	inserts []string
 }
 
-func newStageHead(into string, width int) stageHead {
+// newStageHead makes the INSERTs of into's columns; then follows the
+// VALUES (an upsert clause, or nothing).
+func newStageHead(into string, width int, then string) stageHead {
 	tuple := "(?" + strings.Repeat(", ?", width-1) + ")"
 	h := stageHead{width: width}
 	for _, rows := range stageShapes {
-		h.inserts = append(h.inserts, into+" VALUES "+tuple+strings.Repeat(", "+tuple, rows-1))
+		h.inserts = append(h.inserts, into+" VALUES "+tuple+strings.Repeat(", "+tuple, rows-1)+then)
 	}
 	return h
 }
 
 var (
-	stageUsersHead   = newStageHead(`INSERT INTO stage_users (run_id, id, removed, data)`, 4)
-	stageGroupsHead  = newStageHead(`INSERT INTO stage_groups (run_id, id, removed, data)`, 4)
-	stageMembersHead = newStageHead(`INSERT INTO stage_members (run_id, group_id, member_id, seq, member_kind, removed)`, 6)
-	stageHeads       = []stageHead{stageUsersHead, stageGroupsHead, stageMembersHead}
+	stageUsersHead  = newStageHead(`INSERT INTO stage_users (run_id, id, removed, data)`, 4, "")
+	stageGroupsHead = newStageHead(`INSERT INTO stage_groups (run_id, id, removed, data)`, 4, "")
+	// A pair staged again takes its later entry's place (lastStagedMembers).
+	// Rows of one INSERT are written in order, so a pair repeated within a
+	// page also ends with its last entry.
+	stageMembersHead = newStageHead(`INSERT INTO stage_members (run_id, group_id, member_id, member_kind, removed)`, 5,
+		` ON CONFLICT (run_id, group_id, member_id) DO UPDATE SET member_kind = excluded.member_kind,
+			removed = excluded.removed`)
+	stageHeads = []stageHead{stageUsersHead, stageGroupsHead, stageMembersHead}
 )
 
 // stageInserter writes staged rows with multi-row INSERTs.
@@ -246,18 +253,8 @@ func (in *stageInserter) page(runID string, p StagedPage) error {
 			}
 		}
 	}
-	if len(p.Members) == 0 {
-		return nil
-	}
-	// Members arrive with their groups, just staged: the page's last
-	// group entry numbers the page, so (page, position) is the members'
-	// arrival order across pages.
-	var page int64
-	if err := in.tx.QueryRowContext(in.ctx, `SELECT COALESCE(MAX(seq), 0) FROM stage_groups`).Scan(&page); err != nil {
-		return fmt.Errorf("number staged members: %w", err)
-	}
 	for i, m := range p.Members {
-		in.args = append(in.args, runID, m.GroupID, m.MemberID, page<<32|int64(i), m.MemberKind, m.Removed)
+		in.args = append(in.args, runID, m.GroupID, m.MemberID, m.MemberKind, m.Removed)
 		if (i+1)%stageRows == 0 || i == len(p.Members)-1 {
 			if err := in.exec(stageMembersHead); err != nil {
 				return fmt.Errorf("stage members up to %s of %s: %w", m.MemberID, m.GroupID, err)

@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// TestStagedMembersFoldOnArrival: staging keeps one entry per (group,
+// member), the last to arrive, whether the pair came again in the same
+// page or in a later transaction, so a first sync (copied straight from
+// staging) and an incremental run (planned against the live directory)
+// both end with what Graph said last.
+func TestStagedMembersFoldOnArrival(t *testing.T) {
+	ctx := t.Context()
+	st := openTest(t)
+	connID := NewID()
+	if err := st.CreateConnection(ctx, NewConnection{ID: connID, Kind: KindAzureDirectorySync, Cloud: "default",
+		AuthorityHost: "https://login.example", GraphURL: "https://graph.example", TenantDomain: "contoso.example",
+		ApplicationID: "00000000-0000-0000-0000-000000000001"}); err != nil {
+		t.Fatal(err)
+	}
+	member := func(group, id string, removed bool) StagedMember {
+		return StagedMember{GroupID: group, MemberID: id, MemberKind: "user", Removed: removed}
+	}
+	runs := []struct {
+		name  string
+		full  bool
+		pages [][]StagedMember // each staged in its own transaction
+		want  []Membership
+		added int
+		gone  int
+	}{
+		{
+			name: "first sync",
+			full: true,
+			pages: [][]StagedMember{
+				{member("g1", "u1", false), member("g1", "u2", false), member("g1", "u2", true), member("g1", "u3", false)},
+				{member("g1", "u1", true), member("g1", "u3", false), member("g1", "u4", true), member("g1", "u4", false),
+					member("g2", "u5", false)},
+			},
+			want:  []Membership{{"g1", "u3", "user"}, {"g1", "u4", "user"}, {"g2", "u5", "user"}},
+			added: 3,
+		},
+		{
+			name: "incremental",
+			pages: [][]StagedMember{
+				{member("g1", "u3", true), member("g1", "u3", false), member("g1", "u4", false), member("g2", "u6", true)},
+				{member("g1", "u4", true), member("g2", "u6", false)},
+			},
+			want:  []Membership{{"g1", "u3", "user"}, {"g2", "u5", "user"}, {"g2", "u6", "user"}},
+			added: 1,
+			gone:  1,
+		},
+	}
+	for _, r := range runs {
+		runID, err := st.QueueRun(ctx, connID, TriggerManual, r.full, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.BeginStaging(ctx, runID, connID, r.full); err != nil {
+			t.Fatal(err)
+		}
+		for _, members := range r.pages {
+			page := StagedPage{Kind: KindGroups, Members: members}
+			if err := st.StagePages(ctx, runID, []StagedPage{page}, RunStats{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		plan := func() error { return st.PlanMembershipChanges(ctx, runID, connID, r.full) }
+		if r.full {
+			plan = func() error { return st.PlanDirectMemberships(ctx, runID) }
+		}
+		if err := plan(); err != nil {
+			t.Fatal(err)
+		}
+		counts, err := st.PlannedChanges(ctx, runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts.MembershipsAdded != r.added || counts.MembershipsDeleted != r.gone {
+			t.Errorf("%s: planned +%d -%d memberships, want +%d -%d", r.name, counts.MembershipsAdded,
+				counts.MembershipsDeleted, r.added, r.gone)
+		}
+		if err := st.ApplyRun(ctx, runID, RunStats{}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Memberships(context.Background(), connID, "", "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, r.want) {
+			t.Errorf("%s: live memberships %v, want %v", r.name, got, r.want)
+		}
+	}
+}
+
+// TestMigrationFoldsStagedMembers: migration 0011 keeps, of the entries a
+// run staged before the upgrade, the last one of each pair.
+func TestMigrationFoldsStagedMembers(t *testing.T) {
+	ctx := t.Context()
+	migrations, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fold string
+	for _, m := range migrations {
+		if m.version == 11 {
+			fold = m.sql
+		}
+	}
+	// The table as migration 0007 left it, alone in a database.
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "old.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE stage_members (run_id TEXT NOT NULL,
+		group_id TEXT NOT NULL, member_id TEXT NOT NULL, seq INTEGER NOT NULL, member_kind TEXT NOT NULL,
+		removed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, group_id, member_id, seq)) WITHOUT ROWID;
+		INSERT INTO stage_members VALUES ('r1', 'g1', 'u1', 1, 'user', 0), ('r1', 'g1', 'u1', 7, 'user', 1),
+			('r1', 'g1', 'u2', 9, 'user', 1), ('r1', 'g1', 'u2', 12, 'group', 0), ('r2', 'g1', 'u1', 3, 'user', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, fold); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT run_id || ' ' || group_id || ' ' || member_id || ' ' || member_kind ||
+		' ' || removed FROM stage_members ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	})
+	want := []string{"r1 g1 u1 user 1", "r1 g1 u2 group 0", "r2 g1 u1 user 0"}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("folded %q (%v), want %q", got, err, want)
+	}
+}
