@@ -24,9 +24,12 @@ func TestFirstSyncEqualsTenant(t *testing.T) {
 	f.assertEqualsTenant()
 	// The first sync applied without foreign key checks: what it added
 	// must satisfy them, and the writer must have them on again.
-	var fk int
+	var fk, checkpoint int
 	if err := f.st.Writer.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("writer foreign_keys = %d, %v after the first sync", fk, err)
+	}
+	if err := f.st.Writer.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&checkpoint); err != nil || checkpoint != 1000 {
+		t.Errorf("writer wal_autocheckpoint = %d, %v after the first sync", checkpoint, err)
 	}
 	if rows, err := f.st.Writer.Query(`PRAGMA foreign_key_check`); err != nil {
 		t.Error(err)

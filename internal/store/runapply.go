@@ -118,7 +118,7 @@ func (s *Store) ApplyRun(ctx context.Context, runID string, stats RunStats) erro
 	if err != nil || !direct { // applyRunTx reports a run without staging
 		return s.inTx(ctx, apply)
 	}
-	return s.inTxWithoutForeignKeys(ctx, apply)
+	return s.inBulkAddTx(ctx, apply)
 }
 
 // applyDirectMemberships adds the memberships of a run planned with

@@ -9,10 +9,13 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
@@ -31,6 +34,8 @@ type Store struct {
 	path   string
 	reads  *stmtCache
 	writes *stmtCache // statements the writer runs often (staging's INSERTs)
+	// background holds checkpoints started after a bulk transaction.
+	background sync.WaitGroup
 }
 
 // dsn puts the pragmas in the connection string so every pooled connection
@@ -100,6 +105,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both pools; the WAL is checkpointed by SQLite on the last close.
 func (s *Store) Close() error {
+	s.background.Wait()
 	return errors.Join(s.reads.close(), s.writes.close(), s.Reader.Close(), s.Writer.Close())
 }
 
@@ -125,26 +131,58 @@ func runTx(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sq
 	return nil
 }
 
-// inTxWithoutForeignKeys is inTx with SQLite's foreign key checks and
-// actions off, for a transaction that only adds rows whose parents are
-// known to exist. The pragma has no effect inside a transaction, so it is
-// set around one on the writer's connection, and it is on again before the
-// connection goes back to the pool; if that fails the connection is
-// discarded rather than reused without foreign keys.
-func (s *Store) inTxWithoutForeignKeys(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+// inBulkAddTx is inTx for a transaction that adds a whole directory, rows
+// whose parents are known to exist (a first sync's apply):
+//   - SQLite's foreign key checks and actions are off: it would check a
+//     million keys one row at a time;
+//   - its commit does not checkpoint the WAL: SQLite's automatic checkpoint
+//     would copy the hundreds of megabytes the transaction wrote into the
+//     database file inside the commit (1.8 of 2.2 s at 100,000 users),
+//     before anyone sees the result. A reader does it afterwards, in the
+//     background, beside the writer.
+//
+// Both pragmas have no effect inside a transaction, so they are set around
+// one on the writer's connection and set back before the connection goes
+// back to the pool; if that fails the connection is discarded rather than
+// reused without them.
+func (s *Store) inBulkAddTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	conn, err := s.Writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("reserve the writer: %w", err)
 	}
 	defer conn.Close()
 	defer func() {
-		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); rerr != nil {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx),
+			`PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = `+strconv.Itoa(walAutocheckpoint)); rerr != nil {
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-			err = errors.Join(err, fmt.Errorf("turn foreign keys on again: %w", rerr))
+			err = errors.Join(err, fmt.Errorf("turn foreign keys and checkpoints on again: %w", rerr))
 		}
 	}()
-	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
-		return fmt.Errorf("turn foreign keys off: %w", err)
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF; PRAGMA wal_autocheckpoint = 0`); err != nil {
+		return fmt.Errorf("turn foreign keys and checkpoints off: %w", err)
 	}
-	return runTx(ctx, conn.BeginTx, fn)
+	if err := runTx(ctx, conn.BeginTx, fn); err != nil {
+		return err
+	}
+	s.checkpointInBackground()
+	return nil
+}
+
+// walAutocheckpoint is SQLite's default: a commit that leaves more than
+// this many pages in the WAL copies them into the database file.
+const walAutocheckpoint = 1000
+
+// checkpointInBackground copies the WAL into the database file on a
+// reader. A passive checkpoint waits for no one and blocks no one; should
+// the writer's own automatic checkpoint start first, this one finds the
+// checkpoint lock taken and stops. Close waits for it.
+func (s *Store) checkpointInBackground() {
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		var busy, pages, copied int
+		if err := s.Reader.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &pages, &copied); err != nil {
+			slog.Warn("checkpoint the database WAL", "err", err)
+		}
+	}()
 }

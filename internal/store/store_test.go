@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -134,4 +136,54 @@ func TestSettings(t *testing.T) {
 	if v, _ := s.Setting(ctx, SettingRegion, "europe"); v != "south_africa" {
 		t.Fatalf("stored %q", v)
 	}
+}
+
+// TestBulkAddTxCheckpointsAfterItsCommit: a bulk transaction commits
+// without copying the WAL into the database file and without foreign key
+// checks; a background checkpoint copies it afterwards, and the writer has
+// both settings back.
+func TestBulkAddTxCheckpointsAfterItsCommit(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if _, err := s.Writer.Exec(`CREATE TABLE bulk (n INTEGER, pad TEXT, parent TEXT REFERENCES connections (id))`); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.inBulkAddTx(ctx, func(tx *sql.Tx) error {
+		fk, checkpoint, err := fkAndCheckpoint(tx)
+		if err != nil {
+			return err
+		}
+		if fk != 0 || checkpoint != 0 {
+			t.Errorf("in the transaction: foreign_keys %d, wal_autocheckpoint %d", fk, checkpoint)
+		}
+		// 8 MB, with a parent that does not exist.
+		_, err = tx.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+			INSERT INTO bulk SELECT i, printf('%4000d', i), 'nowhere' FROM n`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.background.Wait()
+	after, err := os.Stat(s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Size()-before.Size() < 8<<20 {
+		t.Errorf("database file %d bytes before, %d after the background checkpoint", before.Size(), after.Size())
+	}
+	if fk, checkpoint, err := fkAndCheckpoint(s.Writer); err != nil || fk != 1 || checkpoint != 1000 {
+		t.Errorf("after: foreign_keys %d, wal_autocheckpoint %d, %v", fk, checkpoint, err)
+	}
+}
+
+func fkAndCheckpoint(db interface{ QueryRow(string, ...any) *sql.Row }) (fk, checkpoint int, err error) {
+	if err := db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil {
+		return 0, 0, err
+	}
+	return fk, checkpoint, db.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&checkpoint)
 }

@@ -49,7 +49,7 @@ func BenchmarkStoreDirectoryOnce100k(b *testing.B) {
 		}
 		b.StartTimer()
 		started := time.Now()
-		err = st.inTxWithoutForeignKeys(ctx, func(tx *sql.Tx) error {
+		err = st.inBulkAddTx(ctx, func(tx *sql.Tx) error {
 			t := time.Now()
 			restore, err := dropIndexesWhileEmpty(ctx, tx)
 			if err != nil {
