@@ -121,11 +121,6 @@ func (s *Store) ApplyRun(ctx context.Context, runID string, stats RunStats) erro
 	return s.inBulkAddTx(ctx, apply)
 }
 
-// applyDirectMemberships adds the memberships of a run planned with
-// PlanDirectMemberships, from staging. ?1 run, ?2 connection.
-const applyDirectMemberships = `INSERT OR IGNORE INTO dir_memberships (connection_id, group_id, member_id, member_kind)
-	SELECT ?2, group_id, member_id, member_kind FROM (` + lastStagedMembers + `) WHERE removed = 0`
-
 // directoryTables are the live tables a first sync fills.
 var directoryTables = []string{"dir_users", "dir_user_addresses", "dir_groups", "dir_memberships"}
 
@@ -247,8 +242,8 @@ func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, er
 		return counts, err
 	}
 	if direct {
-		if _, err := tx.ExecContext(ctx, applyDirectMemberships, runID, connID); err != nil {
-			return counts, fmt.Errorf("apply run %s: add memberships from staging: %w", runID, err)
+		if err := execApply(ctx, tx, runID, connID, now, applyDirectMemberships); err != nil {
+			return counts, err
 		}
 		if err := restoreIndexes(); err != nil {
 			return counts, fmt.Errorf("apply run %s: %w", runID, err)
@@ -304,7 +299,7 @@ func (s *Store) HoldRunForApproval(ctx context.Context, runID string, stats RunS
 			runID).Scan(&direct); err != nil {
 			return fmt.Errorf("read staging of run %s: %w", runID, err)
 		}
-		tables := []string{"stage_users", "stage_groups", "stage_members"}
+		tables := []string{"stage_users", "stage_groups", "stage_member_lists"}
 		if direct {
 			tables = nil
 		}

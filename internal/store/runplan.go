@@ -6,14 +6,6 @@ import (
 	"fmt"
 )
 
-// lastStagedMembers are a run's members@delta entries, folded: the last
-// entry for a (group, member) pair wins, because Graph may send a change
-// again (replays) and a large group's members arrive over several pages
-// with the group repeated (ENTRA-PROTOCOL §4). Staging folds them as they
-// arrive (stageMembersHead's upsert), so each pair has one row: the one to
-// keep. ?1 is the run.
-const lastStagedMembers = `SELECT group_id, member_id, member_kind, removed FROM stage_members WHERE run_id = ?1`
-
 // stagedMembershipCTE names the folded entries "last"; "gone" holds the
 // objects the plan deletes: their memberships go with them.
 const stagedMembershipCTE = `WITH last AS (` + lastStagedMembers + `),
@@ -64,8 +56,8 @@ func (s *Store) PlanMembershipChanges(ctx context.Context, runID, connectionID s
 // them straight from staging. ApplyRun refuses the run if the directory
 // is no longer empty by then.
 func (s *Store) PlanDirectMemberships(ctx context.Context, runID string) error {
-	_, err := s.Writer.ExecContext(ctx, `UPDATE stage_runs SET direct_memberships =
-		(SELECT COUNT(*) FROM (`+lastStagedMembers+`) WHERE removed = 0) WHERE run_id = ?1`, runID)
+	_, err := s.Writer.ExecContext(ctx, `UPDATE stage_runs SET direct_memberships = (`+countDirectMemberships+`)
+		WHERE run_id = ?1`, runID)
 	if err != nil {
 		return fmt.Errorf("count memberships of run %s: %w", runID, err)
 	}

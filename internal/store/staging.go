@@ -87,7 +87,7 @@ func discardStagingTx(ctx context.Context, tx *sql.Tx, runID string) error {
 	if !others {
 		where, args = "", nil
 	}
-	for _, table := range []string{"stage_users", "stage_groups", "stage_members", "stage_runs",
+	for _, table := range []string{"stage_users", "stage_groups", "stage_member_lists", "stage_runs",
 		"run_user_changes", "run_group_changes", "run_membership_changes"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+where, args...); err != nil {
 			return fmt.Errorf("discard %s of run %s: %w", table, runID, err)
@@ -168,27 +168,19 @@ type stageHead struct {
 	inserts []string
 }
 
-// newStageHead makes the INSERTs of into's columns; then follows the
-// VALUES (an upsert clause, or nothing).
-func newStageHead(into string, width int, then string) stageHead {
+func newStageHead(into string, width int) stageHead {
 	tuple := "(?" + strings.Repeat(", ?", width-1) + ")"
 	h := stageHead{width: width}
 	for _, rows := range stageShapes {
-		h.inserts = append(h.inserts, into+" VALUES "+tuple+strings.Repeat(", "+tuple, rows-1)+then)
+		h.inserts = append(h.inserts, into+" VALUES "+tuple+strings.Repeat(", "+tuple, rows-1))
 	}
 	return h
 }
 
 var (
-	stageUsersHead  = newStageHead(`INSERT INTO stage_users (run_id, id, removed, data)`, 4, "")
-	stageGroupsHead = newStageHead(`INSERT INTO stage_groups (run_id, id, removed, data)`, 4, "")
-	// A pair staged again takes its later entry's place (lastStagedMembers).
-	// Rows of one INSERT are written in order, so a pair repeated within a
-	// page also ends with its last entry.
-	stageMembersHead = newStageHead(`INSERT INTO stage_members (run_id, group_id, member_id, member_kind, removed)`, 5,
-		` ON CONFLICT (run_id, group_id, member_id) DO UPDATE SET member_kind = excluded.member_kind,
-			removed = excluded.removed`)
-	stageHeads = []stageHead{stageUsersHead, stageGroupsHead, stageMembersHead}
+	stageUsersHead  = newStageHead(`INSERT INTO stage_users (run_id, id, removed, data)`, 4)
+	stageGroupsHead = newStageHead(`INSERT INTO stage_groups (run_id, id, removed, data)`, 4)
+	stageHeads      = []stageHead{stageUsersHead, stageGroupsHead, stageListsHead}
 )
 
 // stageInserter writes staged rows with multi-row INSERTs.
@@ -253,11 +245,12 @@ func (in *stageInserter) page(runID string, p StagedPage) error {
 			}
 		}
 	}
-	for i, m := range p.Members {
-		in.args = append(in.args, runID, m.GroupID, m.MemberID, m.MemberKind, m.Removed)
-		if (i+1)%stageRows == 0 || i == len(p.Members)-1 {
-			if err := in.exec(stageMembersHead); err != nil {
-				return fmt.Errorf("stage members up to %s of %s: %w", m.MemberID, m.GroupID, err)
+	lists := memberLists(p.Members)
+	for i, l := range lists {
+		in.args = append(in.args, runID, l.groupID, l.adds, l.removals, l.members)
+		if (i+1)%stageRows == 0 || i == len(lists)-1 {
+			if err := in.exec(stageListsHead); err != nil {
+				return fmt.Errorf("stage members of groups up to %s: %w", l.groupID, err)
 			}
 		}
 	}

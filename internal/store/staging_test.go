@@ -8,12 +8,13 @@ import (
 	"testing"
 )
 
-// TestStagedMembersFoldOnArrival: staging keeps one entry per (group,
-// member), the last to arrive, whether the pair came again in the same
-// page or in a later transaction, so a first sync (copied straight from
-// staging) and an incremental run (planned against the live directory)
+// TestStagedMembersLastEntryWins: of the entries for a (group, member)
+// pair, the last to arrive counts, whether the pair came again in the same
+// page, in a later page of the same transaction or in a later transaction,
+// so a first sync (copied from staging, groups staged once without
+// folding) and an incremental run (planned against the live directory)
 // both end with what Graph said last.
-func TestStagedMembersFoldOnArrival(t *testing.T) {
+func TestStagedMembersLastEntryWins(t *testing.T) {
 	ctx := t.Context()
 	st := openTest(t)
 	connID := NewID()
@@ -23,7 +24,11 @@ func TestStagedMembersFoldOnArrival(t *testing.T) {
 		t.Fatal(err)
 	}
 	member := func(group, id string, removed bool) StagedMember {
-		return StagedMember{GroupID: group, MemberID: id, MemberKind: "user", Removed: removed}
+		kind := MemberUser
+		if id[0] == 'g' {
+			kind = MemberGroup
+		}
+		return StagedMember{GroupID: group, MemberID: id, MemberKind: kind, Removed: removed}
 	}
 	runs := []struct {
 		name  string
@@ -37,22 +42,25 @@ func TestStagedMembersFoldOnArrival(t *testing.T) {
 			name: "first sync",
 			full: true,
 			pages: [][]StagedMember{
-				{member("g1", "u1", false), member("g1", "u2", false), member("g1", "u2", true), member("g1", "u3", false)},
+				{member("g1", "u1", false), member("g1", "u2", false), member("g1", "u2", true), member("g1", "u3", false),
+					member("g3", "u9", false), member("g3", "g1", false), member("g3", `odd "id"\ü`, false)},
 				{member("g1", "u1", true), member("g1", "u3", false), member("g1", "u4", true), member("g1", "u4", false),
-					member("g2", "u5", false)},
+					member("g2", "u5", false), member("g4", "u1", false), member("g2", "u6", false), member("g4", "u2", true)},
 			},
-			want:  []Membership{{"g1", "u3", "user"}, {"g1", "u4", "user"}, {"g2", "u5", "user"}},
-			added: 3,
+			want: []Membership{{"g1", "u3", "user"}, {"g1", "u4", "user"}, {"g2", "u5", "user"}, {"g2", "u6", "user"},
+				{"g3", "g1", "group"}, {"g3", `odd "id"\ü`, "user"}, {"g3", "u9", "user"}, {"g4", "u1", "user"}},
+			added: 8,
 		},
 		{
 			name: "incremental",
 			pages: [][]StagedMember{
-				{member("g1", "u3", true), member("g1", "u3", false), member("g1", "u4", false), member("g2", "u6", true)},
-				{member("g1", "u4", true), member("g2", "u6", false)},
+				{member("g1", "u3", true), member("g1", "u3", false), member("g1", "u4", false), member("g2", "u7", true)},
+				{member("g1", "u4", true), member("g2", "u7", false), member("g3", "u9", true)},
 			},
-			want:  []Membership{{"g1", "u3", "user"}, {"g2", "u5", "user"}, {"g2", "u6", "user"}},
+			want: []Membership{{"g1", "u3", "user"}, {"g2", "u5", "user"}, {"g2", "u6", "user"}, {"g2", "u7", "user"},
+				{"g3", "g1", "group"}, {"g3", `odd "id"\ü`, "user"}, {"g4", "u1", "user"}},
 			added: 1,
-			gone:  1,
+			gone:  2,
 		},
 	}
 	for _, r := range runs {
@@ -63,9 +71,13 @@ func TestStagedMembersFoldOnArrival(t *testing.T) {
 		if err := st.BeginStaging(ctx, runID, connID, r.full); err != nil {
 			t.Fatal(err)
 		}
+		// The first two pages share a transaction; the last has its own.
+		var pages []StagedPage
 		for _, members := range r.pages {
-			page := StagedPage{Kind: KindGroups, Members: members}
-			if err := st.StagePages(ctx, runID, []StagedPage{page}, RunStats{}); err != nil {
+			pages = append(pages, StagedPage{Kind: KindGroups, Members: members[:2]}, StagedPage{Kind: KindGroups, Members: members[2:]})
+		}
+		for _, batch := range [][]StagedPage{pages[:2], pages[2:]} {
+			if err := st.StagePages(ctx, runID, batch, RunStats{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -97,19 +109,14 @@ func TestStagedMembersFoldOnArrival(t *testing.T) {
 	}
 }
 
-// TestMigrationFoldsStagedMembers: migration 0011 keeps, of the entries a
-// run staged before the upgrade, the last one of each pair.
-func TestMigrationFoldsStagedMembers(t *testing.T) {
+// TestMigrationsFoldStagedMembers: migrations 0011 and 0012 keep, of the
+// entries a run staged before the upgrade, the last one of each pair, as
+// lists the fold reads.
+func TestMigrationsFoldStagedMembers(t *testing.T) {
 	ctx := t.Context()
 	migrations, err := loadMigrations()
 	if err != nil {
 		t.Fatal(err)
-	}
-	var fold string
-	for _, m := range migrations {
-		if m.version == 11 {
-			fold = m.sql
-		}
 	}
 	// The table as migration 0007 left it, alone in a database.
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "old.db"))
@@ -121,23 +128,33 @@ func TestMigrationFoldsStagedMembers(t *testing.T) {
 		group_id TEXT NOT NULL, member_id TEXT NOT NULL, seq INTEGER NOT NULL, member_kind TEXT NOT NULL,
 		removed INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run_id, group_id, member_id, seq)) WITHOUT ROWID;
 		INSERT INTO stage_members VALUES ('r1', 'g1', 'u1', 1, 'user', 0), ('r1', 'g1', 'u1', 7, 'user', 1),
-			('r1', 'g1', 'u2', 9, 'user', 1), ('r1', 'g1', 'u2', 12, 'group', 0), ('r2', 'g1', 'u1', 3, 'user', 0)`); err != nil {
+			('r1', 'g1', 'u2', 9, 'user', 1), ('r1', 'g1', 'u2', 12, 'group', 0), ('r1', 'g2', 'u0', 2, 'user', 0),
+			('r2', 'g1', 'u1', 3, 'user', 0)`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, fold); err != nil {
-		t.Fatal(err)
+	for _, m := range migrations {
+		if m.version == 11 || m.version == 12 {
+			if _, err := db.ExecContext(ctx, m.sql); err != nil {
+				t.Fatalf("%s: %v", m.name, err)
+			}
+		}
 	}
-	rows, err := db.QueryContext(ctx, `SELECT run_id || ' ' || group_id || ' ' || member_id || ' ' || member_kind ||
-		' ' || removed FROM stage_members ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
+	want := map[string][]string{
+		"r1": {"g1 u1 user 1", "g1 u2 group 0", "g2 u0 user 0"},
+		"r2": {"g1 u1 user 0"},
 	}
-	got, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-		var s string
-		return s, r.Scan(&s)
-	})
-	want := []string{"r1 g1 u1 user 1", "r1 g1 u2 group 0", "r2 g1 u1 user 0"}
-	if err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("folded %q (%v), want %q", got, err, want)
+	for run, want := range want {
+		rows, err := db.QueryContext(ctx, `SELECT group_id || ' ' || member_id || ' ' || member_kind || ' ' || removed
+			FROM (`+lastStagedMembers+`) ORDER BY 1`, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var s string
+			return s, r.Scan(&s)
+		})
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("run %s folded %q (%v), want %q", run, got, err, want)
+		}
 	}
 }
