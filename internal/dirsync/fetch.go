@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/connect/connect/internal/graph"
 	"github.com/connect/connect/internal/store"
@@ -99,7 +100,16 @@ func (r *runner) startStager(ctx context.Context) *stager {
 	return s
 }
 
+// stagedMembersCarried bounds the member entries of the last group of a
+// staging transaction that wait for the next one (see stager.run).
+const stagedMembersCarried = 50_000
+
 func (s *stager) run(r *runner) error {
+	// The members of a batch's last group wait for the next batch: Graph
+	// continues a large group's members on the next page, and a group's
+	// entries staged together make one list that a first sync copies
+	// without folding (store.StagePages).
+	var carried []store.StagedMember
 	for first := range s.pages {
 		batch := []store.StagedPage{first}
 	more:
@@ -119,12 +129,34 @@ func (s *stager) run(r *runner) error {
 			progress.Pages++
 			progress.ObjectsProcessed += len(p.Objects)
 		}
+		if len(carried) > 0 {
+			batch[0].Members = slices.Concat(carried, batch[0].Members)
+		}
+		last := &batch[len(batch)-1]
+		carried = trailingGroup(last.Members)
+		if len(carried) > stagedMembersCarried {
+			carried = nil
+		}
+		last.Members = last.Members[:len(last.Members)-len(carried)]
 		if err := r.st.StagePages(s.ctx, r.runID(), batch, progress); err != nil {
 			return err
 		}
 		r.pages, r.objects = progress.Pages, progress.ObjectsProcessed
 	}
-	return nil
+	if len(carried) == 0 {
+		return nil
+	}
+	leftover := store.StagedPage{Kind: store.KindGroups, Members: carried}
+	return r.st.StagePages(s.ctx, r.runID(), []store.StagedPage{leftover}, r.stats())
+}
+
+// trailingGroup is the end of entries that belongs to the last group.
+func trailingGroup(entries []store.StagedMember) []store.StagedMember {
+	n := len(entries)
+	for n > 0 && entries[n-1].GroupID == entries[len(entries)-1].GroupID {
+		n--
+	}
+	return entries[n:]
 }
 
 // send hands a fetched page to the stager; it fails when staging failed

@@ -8,7 +8,7 @@ import (
 
 // stagedMembershipCTE names the folded entries "last"; "gone" holds the
 // objects the plan deletes: their memberships go with them.
-const stagedMembershipCTE = `WITH last AS (` + lastStagedMembers + `),
+var stagedMembershipCTE = `WITH last AS (` + lastStagedMembers + `),
 	gone AS (
 		SELECT id FROM run_group_changes WHERE run_id = ?1 AND op = 'delete'
 		UNION SELECT id FROM run_user_changes WHERE run_id = ?1 AND op = 'delete'),

@@ -3,30 +3,32 @@ package store
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"slices"
 )
 
-// A run stages a group's members@delta entries from one page as one row of
-// stage_member_lists (migration 0012): a JSON array of "<kind><op><id>"
-// entries, kind u (user) or g (group), op + (member) or - (removed), one
-// per member (the last the page sent), sorted by member id. One row per
-// group and page is appended where a row per entry went to a random place
-// of a large index.
+// A run stages a group's members@delta entries from one staging
+// transaction as one row of stage_member_lists (migration 0012), not one
+// row each: one row per group is appended where a row per entry went to a
+// random place of a large index. A list holds each member once (the last
+// entry the transaction staged), sorted by id: member users and member
+// groups as JSON arrays of ids, removals as "u<id>" or "g<id>".
 
 // stageListsHead inserts member lists.
-var stageListsHead = newStageHead(`INSERT INTO stage_member_lists (run_id, group_id, adds, removals, members)`, 5)
+var stageListsHead = newStageHead(`INSERT INTO stage_member_lists (run_id, group_id, adds, removals, users, groups,
+	removed)`, 7)
 
-// memberList is one group's entries from one page, ready to stage.
+// memberList is one group's entries, ready to stage.
 type memberList struct {
-	groupID        string
-	adds, removals int
-	members        []byte // JSON array
+	groupID                string
+	adds, removals         int
+	users, groups, removed []byte // JSON arrays
 }
 
-// memberLists turns a page's entries into one list per group. A group's
-// entries are contiguous in a page (they are its members@delta); a group
-// that comes again later in the same page gets a list of its own, which
-// folding handles like the lists of a group repeated over pages.
+// memberLists turns entries into one list per group. A group's entries are
+// contiguous (they are its members@delta, continued on the next page when
+// the group is large); a group that comes again later gets a list of its
+// own, which folding handles like the lists of other transactions.
 func memberLists(entries []StagedMember) []memberList {
 	var lists []memberList
 	for len(entries) > 0 {
@@ -46,33 +48,38 @@ func newMemberList(entries []StagedMember) memberList {
 	// kept.
 	sorted := slices.Clone(entries)
 	slices.SortStableFunc(sorted, func(a, b StagedMember) int { return cmp.Compare(a.MemberID, b.MemberID) })
-	l := memberList{groupID: entries[0].GroupID, members: []byte{'['}}
+	l := memberList{groupID: entries[0].GroupID, users: []byte{'['}, groups: []byte{'['}, removed: []byte{'['}}
 	for i, m := range sorted {
 		if i+1 < len(sorted) && sorted[i+1].MemberID == m.MemberID {
 			continue
 		}
-		if len(l.members) > 1 {
-			l.members = append(l.members, ',')
-		}
-		entry := []byte{'u', '+'}
-		if m.MemberKind == MemberGroup {
-			entry[0] = 'g'
-		}
-		if m.Removed {
-			entry[1] = '-'
+		switch {
+		case m.Removed:
+			prefix := "u"
+			if m.MemberKind == MemberGroup {
+				prefix = "g"
+			}
+			l.removed = appendListEntry(l.removed, prefix, m.MemberID)
 			l.removals++
-		} else {
+		case m.MemberKind == MemberGroup:
+			l.groups = appendListEntry(l.groups, "", m.MemberID)
+			l.adds++
+		default:
+			l.users = appendListEntry(l.users, "", m.MemberID)
 			l.adds++
 		}
-		l.members = appendListEntry(l.members, entry, m.MemberID)
 	}
-	l.members = append(l.members, ']')
+	l.users, l.groups, l.removed = append(l.users, ']'), append(l.groups, ']'), append(l.removed, ']')
 	return l
 }
 
-// appendListEntry appends the JSON string prefix+id. Graph's ids are GUIDs,
-// written as they are; anything else is quoted by encoding/json.
-func appendListEntry(b, prefix []byte, id string) []byte {
+// appendListEntry appends prefix+id to a JSON array being written. Graph's
+// ids are GUIDs, written as they are; anything else is quoted by
+// encoding/json.
+func appendListEntry(b []byte, prefix, id string) []byte {
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
 	plain := true
 	for i := 0; i < len(id) && plain; i++ {
 		c := id[i]
@@ -84,44 +91,49 @@ func appendListEntry(b, prefix []byte, id string) []byte {
 		b = append(b, id...)
 		return append(b, '"')
 	}
-	quoted, _ := json.Marshal(string(prefix) + id) // a string always encodes
+	quoted, _ := json.Marshal(prefix + id) // a string always encodes
 	return append(b, quoted...)
 }
 
-// stagedEntries are run ?1's staged entries, one row each: the list's
-// arrival (seq) and the entry's place in it (pos) order them.
-const stagedEntries = `SELECT l.group_id, l.seq, e.key AS pos, substr(e.value, 3) AS member_id,
-		CASE substr(e.value, 1, 1) WHEN 'g' THEN 'group' ELSE 'user' END AS member_kind,
-		substr(e.value, 2, 1) = '-' AS removed
-	FROM stage_member_lists l, json_each(l.members) e WHERE l.run_id = ?1`
+// stagedEntries are the staged entries of run ?1 (and of the lists the
+// caller's condition keeps), one row each; a list's seq is its arrival.
+func stagedEntries(condition string) string {
+	from := ` FROM stage_member_lists l, json_each(l.%s) e WHERE l.run_id = ?1` + condition
+	return `SELECT l.group_id, l.seq, e.value AS member_id, 'user' AS member_kind, 0 AS removed` + fmt.Sprintf(from, "users") + `
+		UNION ALL SELECT l.group_id, l.seq, e.value, 'group', 0` + fmt.Sprintf(from, "groups") + `
+		UNION ALL SELECT l.group_id, l.seq, substr(e.value, 2), CASE substr(e.value, 1, 1) WHEN 'g' THEN 'group' ELSE 'user' END, 1` +
+		fmt.Sprintf(from, "removed")
+}
+
+// foldEntries keeps, of the entries for a (group, member) pair, the one of
+// the latest list (a list holds a member once). SQLite takes the bare
+// columns of an aggregate with one max() from the row holding the maximum.
+func foldEntries(entries string) string {
+	return `SELECT group_id, member_id, member_kind, removed FROM (
+		SELECT group_id, member_id, member_kind, removed, MAX(seq) FROM (` + entries + `) GROUP BY group_id, member_id)`
+}
 
 // lastStagedMembers are a run's members@delta entries, folded: the last
 // entry for a (group, member) pair wins, because Graph may send a change
 // again (replays) and a large group's members arrive over several pages
-// with the group repeated (ENTRA-PROTOCOL §4). SQLite takes the bare
-// columns of an aggregate with one max() from the row holding the
-// maximum. ?1 is the run.
-const lastStagedMembers = `SELECT group_id, member_id, member_kind, removed FROM (
-	SELECT group_id, member_id, member_kind, removed, MAX(seq << 32 | pos)
-	FROM (` + stagedEntries + `) GROUP BY group_id, member_id)`
+// with the group repeated (ENTRA-PROTOCOL §4). ?1 is the run.
+var lastStagedMembers = foldEntries(stagedEntries(""))
 
 // A group staged in one list without removals (most groups of a first
-// sync) needs no folding: its list is its members. The others (a group
-// repeated over pages, or with removed members) are folded. ?1 is the run.
+// sync) needs no folding: its list is its members. The others (a group in
+// more than one list, or with removed members) are folded. ?1 is the run.
 const (
 	foldedGroups = `SELECT group_id FROM stage_member_lists WHERE run_id = ?1
 		GROUP BY group_id HAVING COUNT(*) > 1 OR SUM(removals) > 0`
-	soleLists = `SELECT group_id, members, adds FROM stage_member_lists l WHERE run_id = ?1 AND removals = 0
-		AND NOT EXISTS (SELECT 1 FROM stage_member_lists o WHERE o.run_id = l.run_id AND o.group_id = l.group_id
-			AND o.seq <> l.seq)`
-	lastFoldedMembers = `SELECT group_id, member_id, member_kind, removed FROM (
-		SELECT group_id, member_id, member_kind, removed, MAX(seq << 32 | pos)
-		FROM (` + stagedEntries + ` AND l.group_id IN (` + foldedGroups + `)) GROUP BY group_id, member_id)`
+	soleListCondition = ` AND l.removals = 0 AND NOT EXISTS (SELECT 1 FROM stage_member_lists o
+		WHERE o.run_id = l.run_id AND o.group_id = l.group_id AND o.seq <> l.seq)`
 )
 
+var lastFoldedMembers = foldEntries(stagedEntries(` AND l.group_id IN (` + foldedGroups + `)`))
+
 // countDirectMemberships counts the memberships run ?1 ends with.
-const countDirectMemberships = `SELECT (SELECT COALESCE(SUM(adds), 0) FROM (` + soleLists + `))
-	+ (SELECT COUNT(*) FROM (` + lastFoldedMembers + `) WHERE removed = 0)`
+var countDirectMemberships = `SELECT (SELECT COALESCE(SUM(adds), 0) FROM stage_member_lists l WHERE l.run_id = ?1` +
+	soleListCondition + `) + (SELECT COUNT(*) FROM (` + lastFoldedMembers + `) WHERE removed = 0)`
 
 // applyDirectMemberships adds the memberships of a run planned with
 // PlanDirectMemberships: the lists of groups staged once, read in group
@@ -129,8 +141,7 @@ const countDirectMemberships = `SELECT (SELECT COALESCE(SUM(adds), 0) FROM (` + 
 // folded groups. ?1 run, ?2 connection.
 var applyDirectMemberships = []applyStatement{
 	{"add memberships of groups staged once", `INSERT INTO dir_memberships (connection_id, group_id, member_id, member_kind)
-		SELECT ?2, l.group_id, substr(e.value, 3), CASE substr(e.value, 1, 1) WHEN 'g' THEN 'group' ELSE 'user' END
-		FROM (` + soleLists + ` ORDER BY group_id) l, json_each(l.members) e`},
+		SELECT ?2, group_id, member_id, member_kind FROM (` + stagedEntries(soleListCondition) + `)`},
 	{"add memberships of folded groups", `INSERT INTO dir_memberships (connection_id, group_id, member_id, member_kind)
 		SELECT ?2, group_id, member_id, member_kind FROM (` + lastFoldedMembers + `) WHERE removed = 0`},
 }

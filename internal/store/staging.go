@@ -143,12 +143,16 @@ func (s *Store) StagePages(ctx context.Context, runID string, pages []StagedPage
 		}
 		ins := stageInserter{ctx: ctx, tx: tx, prepared: stmts, stmts: map[string]*sql.Stmt{}}
 		defer ins.close()
+		var members []StagedMember
 		for _, p := range pages {
-			if err := ins.page(runID, p); err != nil {
+			if err := ins.objects(runID, p); err != nil {
 				return err
 			}
+			members = append(members, p.Members...)
 		}
-		return nil
+		// A group split over pages (its members continue on the next
+		// page) makes one list when its pages are staged together.
+		return ins.memberLists(runID, memberLists(members))
 	})
 }
 
@@ -232,7 +236,7 @@ func (in *stageInserter) stmt(q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-func (in *stageInserter) page(runID string, p StagedPage) error {
+func (in *stageInserter) objects(runID string, p StagedPage) error {
 	head := stageUsersHead
 	if p.Kind == KindGroups {
 		head = stageGroupsHead
@@ -245,9 +249,12 @@ func (in *stageInserter) page(runID string, p StagedPage) error {
 			}
 		}
 	}
-	lists := memberLists(p.Members)
+	return nil
+}
+
+func (in *stageInserter) memberLists(runID string, lists []memberList) error {
 	for i, l := range lists {
-		in.args = append(in.args, runID, l.groupID, l.adds, l.removals, l.members)
+		in.args = append(in.args, runID, l.groupID, l.adds, l.removals, l.users, l.groups, l.removed)
 		if (i+1)%stageRows == 0 || i == len(lists)-1 {
 			if err := in.exec(stageListsHead); err != nil {
 				return fmt.Errorf("stage members of groups up to %s: %w", l.groupID, err)
