@@ -20,33 +20,56 @@ var stagedMembershipCTE = `WITH last AS (` + lastStagedMembers + `),
 // from what it staged; run it after the object plans. On a full fetch the
 // staged memberships are the whole truth; on an incremental one only the
 // pairs Graph mentioned change, plus the memberships of deleted objects.
-// The set differences are EXCEPTs and joins on indexed columns, so the
-// work grows as n log n with the directory, never as a product of sizes.
+// A full fetch takes set differences (EXCEPTs of sorted reads), an
+// incremental one looks up what it staged by key, so the work grows as
+// n log n with the directory, never as a product of sizes, and an
+// incremental run reads only what it changes.
 func (s *Store) PlanMembershipChanges(ctx context.Context, runID, connectionID string, full bool) error {
-	const insert = `INSERT OR IGNORE INTO run_membership_changes (run_id, group_id, member_id, member_kind, op) `
-	add := stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'add' FROM (
-			SELECT group_id, member_id, member_kind FROM wanted
-			EXCEPT SELECT group_id, member_id, member_kind FROM dir_memberships WHERE connection_id = ?2)`
-	removeUnwanted := stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'delete' FROM (
-			SELECT group_id, member_id, member_kind FROM dir_memberships WHERE connection_id = ?2
-			EXCEPT SELECT group_id, member_id, member_kind FROM wanted)`
-	removeMentioned := stagedMembershipCTE + insert + `SELECT ?1, m.group_id, m.member_id, m.member_kind, 'delete'
-		FROM last l JOIN dir_memberships m ON m.connection_id = ?2 AND m.group_id = l.group_id AND m.member_id = l.member_id
-		WHERE l.removed = 1`
-	removeOfGone := stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'delete'
-		FROM dir_memberships WHERE connection_id = ?2 AND (group_id IN gone OR member_id IN gone)`
-	statements := []string{add, removeMentioned, removeOfGone}
-	if full {
-		statements = []string{add, removeUnwanted}
-	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, q := range statements {
+		for _, q := range membershipPlan(full) {
 			if _, err := tx.ExecContext(ctx, q, runID, connectionID); err != nil {
 				return fmt.Errorf("plan membership changes of run %s: %w", runID, err)
 			}
 		}
 		return nil
 	})
+}
+
+// membershipPlan is the statements of PlanMembershipChanges. ?1 run, ?2
+// connection.
+func membershipPlan(full bool) []string {
+	const insert = `INSERT OR IGNORE INTO run_membership_changes (run_id, group_id, member_id, member_kind, op) `
+	if full {
+		return []string{
+			stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'add' FROM (
+				SELECT group_id, member_id, member_kind FROM wanted
+				EXCEPT SELECT group_id, member_id, member_kind FROM dir_memberships WHERE connection_id = ?2)`,
+			stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'delete' FROM (
+				SELECT group_id, member_id, member_kind FROM dir_memberships WHERE connection_id = ?2
+				EXCEPT SELECT group_id, member_id, member_kind FROM wanted)`,
+		}
+	}
+	// An incremental run looks up what it staged by key: CROSS JOIN keeps
+	// the few staged entries outside, where SQLite would rather read every
+	// live membership of the connection and probe them. Deleted objects'
+	// memberships are found by group (the key) and by member (its index;
+	// without INDEXED BY SQLite reads every membership for each member
+	// rather than the index plus a look-up of member_kind); a membership
+	// found both ways is planned once (INSERT OR IGNORE).
+	return []string{
+		stagedMembershipCTE + insert + `SELECT ?1, w.group_id, w.member_id, w.member_kind, 'add' FROM wanted w
+			WHERE NOT EXISTS (SELECT 1 FROM dir_memberships m WHERE m.connection_id = ?2 AND m.group_id = w.group_id
+				AND m.member_id = w.member_id AND m.member_kind = w.member_kind)`,
+		stagedMembershipCTE + insert + `SELECT ?1, m.group_id, m.member_id, m.member_kind, 'delete'
+			FROM last l CROSS JOIN dir_memberships m ON m.connection_id = ?2 AND m.group_id = l.group_id
+				AND m.member_id = l.member_id
+			WHERE l.removed = 1`,
+		stagedMembershipCTE + insert + `SELECT ?1, group_id, member_id, member_kind, 'delete' FROM (
+				SELECT m.group_id, m.member_id, m.member_kind FROM gone g CROSS JOIN dir_memberships m
+					ON m.connection_id = ?2 AND m.group_id = g.id
+				UNION ALL SELECT m.group_id, m.member_id, m.member_kind FROM gone g
+					CROSS JOIN dir_memberships m INDEXED BY dir_memberships_member ON m.connection_id = ?2 AND m.member_id = g.id)`,
+	}
 }
 
 // PlanDirectMemberships is PlanMembershipChanges for a full fetch into a

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -156,6 +157,35 @@ func TestMigrationsFoldStagedMembers(t *testing.T) {
 		})
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("run %s folded %q (%v), want %q", run, got, err, want)
+		}
+	}
+}
+
+// TestIncrementalMembershipPlanLooksUpByKey: an incremental run's plan
+// reads the live memberships only by key or index, never all of a
+// connection's (a million rows at 100,000 users, for a handful of
+// changes): SQLite's plan names every access.
+func TestIncrementalMembershipPlanLooksUpByKey(t *testing.T) {
+	st := openTest(t)
+	for i, q := range membershipPlan(false) {
+		rows, err := st.Reader.Query(`EXPLAIN QUERY PLAN `+q, "run", "conn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var id, parent, unused int
+			var detail string
+			return detail, r.Scan(&id, &parent, &unused, &detail)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range steps {
+			live := strings.Contains(step, " dir_memberships ") || strings.Contains(step, " m ")
+			byKey := strings.Contains(step, "group_id=?") || strings.Contains(step, "member_id=?")
+			if live && !byKey {
+				t.Errorf("statement %d reads live memberships without a key: %s\n%s", i, step, strings.Join(steps, "\n"))
+			}
 		}
 	}
 }
