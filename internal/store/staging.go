@@ -254,7 +254,9 @@ func (in *stageInserter) objects(runID string, p StagedPage) error {
 
 func (in *stageInserter) memberLists(runID string, lists []memberList) error {
 	for i, l := range lists {
-		in.args = append(in.args, runID, l.groupID, l.adds, l.removals, l.users, l.groups, l.removed)
+		// As text, which they are: SQLite's JSON functions take a BLOB
+		// for JSONB first.
+		in.args = append(in.args, runID, l.groupID, l.adds, l.removals, string(l.users), string(l.groups), string(l.removed))
 		if (i+1)%stageRows == 0 || i == len(lists)-1 {
 			if err := in.exec(stageListsHead); err != nil {
 				return fmt.Errorf("stage members of groups up to %s: %w", l.groupID, err)

@@ -46,11 +46,15 @@ func TestStagedMembersLastEntryWins(t *testing.T) {
 				{member("g1", "u1", false), member("g1", "u2", false), member("g1", "u2", true), member("g1", "u3", false),
 					member("g3", "u9", false), member("g3", "g1", false), member("g3", `odd "id"\ü`, false)},
 				{member("g1", "u1", true), member("g1", "u3", false), member("g1", "u4", true), member("g1", "u4", false),
-					member("g2", "u5", false), member("g4", "u1", false), member("g2", "u6", false), member("g4", "u2", true)},
+					member("g2", "u5", false), member("g4", "u1", false), member("g2", "u6", false), member("g4", "u2", true),
+					// A list of six bytes: as a BLOB its '[' would be a
+					// JSONB header of that length.
+					member("g5", "ab", false)},
 			},
 			want: []Membership{{"g1", "u3", "user"}, {"g1", "u4", "user"}, {"g2", "u5", "user"}, {"g2", "u6", "user"},
-				{"g3", "g1", "group"}, {"g3", `odd "id"\ü`, "user"}, {"g3", "u9", "user"}, {"g4", "u1", "user"}},
-			added: 8,
+				{"g3", "g1", "group"}, {"g3", `odd "id"\ü`, "user"}, {"g3", "u9", "user"}, {"g4", "u1", "user"},
+				{"g5", "ab", "user"}},
+			added: 9,
 		},
 		{
 			name: "incremental",
@@ -60,7 +64,7 @@ func TestStagedMembersLastEntryWins(t *testing.T) {
 					member("g3", `odd "id"\ü`, true)},
 			},
 			want: []Membership{{"g1", "u3", "user"}, {"g2", "u5", "user"}, {"g2", "u6", "user"}, {"g2", "u7", "user"},
-				{"g3", "g1", "group"}, {"g4", "u1", "user"}},
+				{"g3", "g1", "group"}, {"g4", "u1", "user"}, {"g5", "ab", "user"}},
 			added: 1,
 			gone:  3,
 		},
