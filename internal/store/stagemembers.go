@@ -8,7 +8,7 @@ import (
 )
 
 // A run stages a group's members@delta entries from one staging
-// transaction as one row of stage_member_lists (migration 0012), not one
+// transaction as one row of stage_member_lists (migration 0011), not one
 // row each: one row per group is appended where a row per entry went to a
 // random place of a large index. A list holds each member once (the last
 // entry the transaction staged), sorted by id: member users and member
@@ -119,21 +119,18 @@ func foldEntries(entries string) string {
 // with the group repeated (ENTRA-PROTOCOL §4). ?1 is the run.
 var lastStagedMembers = foldEntries(stagedEntries(""))
 
-// A group staged in one list without removals (most groups of a first
-// sync) needs no folding: its list is its members. The others (a group in
-// more than one list, or with removed members) are folded. ?1 is the run.
-const (
-	foldedGroups = `SELECT group_id FROM stage_member_lists WHERE run_id = ?1
-		GROUP BY group_id HAVING COUNT(*) > 1 OR SUM(removals) > 0`
-	soleListCondition = ` AND l.removals = 0 AND NOT EXISTS (SELECT 1 FROM stage_member_lists o
-		WHERE o.run_id = l.run_id AND o.group_id = l.group_id AND o.seq <> l.seq)`
-)
+// soleList is true for a list (alias l) that is its group's only list and
+// removes nothing, as most groups of a first sync are: the list is the
+// group's members, with no folding. The lists of other groups (in more
+// than one list, or with removed members) are folded.
+const soleList = `l.removals = 0 AND NOT EXISTS (SELECT 1 FROM stage_member_lists o
+	WHERE o.run_id = l.run_id AND o.group_id = l.group_id AND o.seq <> l.seq)`
 
-var lastFoldedMembers = foldEntries(stagedEntries(` AND l.group_id IN (` + foldedGroups + `)`))
+var lastFoldedMembers = foldEntries(stagedEntries(` AND NOT (` + soleList + `)`))
 
 // countDirectMemberships counts the memberships run ?1 ends with.
-var countDirectMemberships = `SELECT (SELECT COALESCE(SUM(adds), 0) FROM stage_member_lists l WHERE l.run_id = ?1` +
-	soleListCondition + `) + (SELECT COUNT(*) FROM (` + lastFoldedMembers + `) WHERE removed = 0)`
+var countDirectMemberships = `SELECT (SELECT COALESCE(SUM(adds), 0) FROM stage_member_lists l WHERE l.run_id = ?1 AND ` +
+	soleList + `) + (SELECT COUNT(*) FROM (` + lastFoldedMembers + `) WHERE removed = 0)`
 
 // applyDirectMemberships adds the memberships of a run planned with
 // PlanDirectMemberships: the lists of groups staged once, read in group
@@ -141,7 +138,7 @@ var countDirectMemberships = `SELECT (SELECT COALESCE(SUM(adds), 0) FROM stage_m
 // folded groups. ?1 run, ?2 connection.
 var applyDirectMemberships = []applyStatement{
 	{"add memberships of groups staged once", `INSERT INTO dir_memberships (connection_id, group_id, member_id, member_kind)
-		SELECT ?2, group_id, member_id, member_kind FROM (` + stagedEntries(soleListCondition) + `)`},
+		SELECT ?2, group_id, member_id, member_kind FROM (` + stagedEntries(` AND `+soleList) + `)`},
 	{"add memberships of folded groups", `INSERT INTO dir_memberships (connection_id, group_id, member_id, member_kind)
 		SELECT ?2, group_id, member_id, member_kind FROM (` + lastFoldedMembers + `) WHERE removed = 0`},
 }

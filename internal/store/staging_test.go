@@ -115,10 +115,10 @@ func TestStagedMembersLastEntryWins(t *testing.T) {
 	}
 }
 
-// TestMigrationsFoldStagedMembers: migrations 0011 and 0012 keep, of the
-// entries a run staged before the upgrade, the last one of each pair, as
-// lists the fold reads.
-func TestMigrationsFoldStagedMembers(t *testing.T) {
+// TestMigrationFoldsStagedMembers: migration 0011 keeps, of the entries a
+// run staged before the upgrade, the last one of each pair, as lists the
+// fold reads.
+func TestMigrationFoldsStagedMembers(t *testing.T) {
 	ctx := t.Context()
 	migrations, err := loadMigrations()
 	if err != nil {
@@ -139,7 +139,7 @@ func TestMigrationsFoldStagedMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range migrations {
-		if m.version == 11 || m.version == 12 {
+		if m.version == 11 {
 			if _, err := db.ExecContext(ctx, m.sql); err != nil {
 				t.Fatalf("%s: %v", m.name, err)
 			}

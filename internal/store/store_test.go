@@ -185,5 +185,8 @@ func fkAndCheckpoint(db interface{ QueryRow(string, ...any) *sql.Row }) (fk, che
 	if err := db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil {
 		return 0, 0, err
 	}
-	return fk, checkpoint, db.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&checkpoint)
+	if err := db.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&checkpoint); err != nil {
+		return 0, 0, err
+	}
+	return fk, checkpoint, nil
 }

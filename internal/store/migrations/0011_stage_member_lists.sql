@@ -18,13 +18,15 @@ CREATE TABLE stage_member_lists (
     removed  TEXT NOT NULL
 );
 CREATE INDEX stage_member_lists_run ON stage_member_lists (run_id, group_id, seq);
--- Entries staged before the upgrade (already folded, one per pair) become
--- one list per run and group.
+-- Entries staged before the upgrade become one list per run and group,
+-- folded the same way: a pair's entry with the highest seq wins.
 INSERT INTO stage_member_lists (run_id, group_id, adds, removals, users, groups, removed)
 SELECT run_id, group_id, SUM(removed = 0), SUM(removed <> 0),
     COALESCE(json_group_array(member_id ORDER BY member_id) FILTER (WHERE removed = 0 AND member_kind = 'user'), '[]'),
     COALESCE(json_group_array(member_id ORDER BY member_id) FILTER (WHERE removed = 0 AND member_kind = 'group'), '[]'),
     COALESCE(json_group_array(CASE member_kind WHEN 'group' THEN 'g' ELSE 'u' END || member_id ORDER BY member_id)
         FILTER (WHERE removed <> 0), '[]')
-FROM stage_members GROUP BY run_id, group_id;
+FROM (SELECT run_id, group_id, member_id, member_kind, removed, MAX(seq)
+      FROM stage_members GROUP BY run_id, group_id, member_id)
+GROUP BY run_id, group_id;
 DROP TABLE stage_members;
