@@ -193,3 +193,34 @@ func TestIncrementalMembershipPlanLooksUpByKey(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstSyncCopiesListsInGroupOrder: a first sync copies the lists of
+// groups staged once in the order of dir_memberships' key (the lists'
+// index, run then group), so a million memberships are appended, and
+// straight from the lists: no co-routine handing rows over one by one, no
+// sort.
+func TestFirstSyncCopiesListsInGroupOrder(t *testing.T) {
+	st := openTest(t)
+	for _, a := range applyDirectMemberships {
+		if !strings.Contains(a.what, "staged once") {
+			continue
+		}
+		rows, err := st.Reader.Query(`EXPLAIN QUERY PLAN `+a.sql, "run", "conn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+			var id, parent, unused int
+			var detail string
+			return detail, r.Scan(&id, &parent, &unused, &detail)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := strings.Join(steps, "\n")
+		if !strings.HasPrefix(plan, "SEARCH l USING INDEX stage_member_lists_run (run_id=?)") ||
+			strings.Contains(plan, "CO-ROUTINE") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("%s: plan\n%s\nwant the lists read by their index, in group order, and copied directly", a.what, plan)
+		}
+	}
+}
