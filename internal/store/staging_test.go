@@ -172,18 +172,7 @@ func TestMigrationFoldsStagedMembers(t *testing.T) {
 func TestIncrementalMembershipPlanLooksUpByKey(t *testing.T) {
 	st := openTest(t)
 	for i, q := range membershipPlan(false) {
-		rows, err := st.Reader.Query(`EXPLAIN QUERY PLAN `+q, "run", "conn")
-		if err != nil {
-			t.Fatal(err)
-		}
-		steps, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-			var id, parent, unused int
-			var detail string
-			return detail, r.Scan(&id, &parent, &unused, &detail)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		steps := queryPlan(t, st, q)
 		for _, step := range steps {
 			live := strings.Contains(step, " dir_memberships ") || strings.Contains(step, " m ")
 			byKey := strings.Contains(step, "group_id=?") || strings.Contains(step, "member_id=?")
@@ -205,22 +194,30 @@ func TestFirstSyncCopiesListsInGroupOrder(t *testing.T) {
 		if !strings.Contains(a.what, "staged once") {
 			continue
 		}
-		rows, err := st.Reader.Query(`EXPLAIN QUERY PLAN `+a.sql, "run", "conn")
-		if err != nil {
-			t.Fatal(err)
-		}
-		steps, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
-			var id, parent, unused int
-			var detail string
-			return detail, r.Scan(&id, &parent, &unused, &detail)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		steps := queryPlan(t, st, a.sql)
 		plan := strings.Join(steps, "\n")
 		if !strings.HasPrefix(plan, "SEARCH l USING INDEX stage_member_lists_run (run_id=?)") ||
 			strings.Contains(plan, "CO-ROUTINE") || strings.Contains(plan, "TEMP B-TREE") {
 			t.Errorf("%s: plan\n%s\nwant the lists read by their index, in group order, and copied directly", a.what, plan)
 		}
 	}
+}
+
+// queryPlan is SQLite's plan for statement q of a run ("run", "conn"), a
+// step per line.
+func queryPlan(t *testing.T, st *Store, q string) []string {
+	t.Helper()
+	rows, err := st.Reader.Query(`EXPLAIN QUERY PLAN `+q, "run", "conn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := collect(rows, func(r interface{ Scan(...any) error }) (string, error) {
+		var id, parent, unused int
+		var detail string
+		return detail, r.Scan(&id, &parent, &unused, &detail)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return steps
 }
