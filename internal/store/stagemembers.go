@@ -16,7 +16,7 @@ import (
 
 // stageListsHead inserts member lists.
 var stageListsHead = newStageHead(`INSERT INTO stage_member_lists (run_id, group_id, adds, removals, users, groups,
-	removed)`, 7)
+	removed)`, `(?, ?, ?, ?, ?, ?, ?)`, 7)
 
 // memberList is one group's entries, ready to stage.
 type memberList struct {

@@ -172,8 +172,9 @@ type stageHead struct {
 	inserts []string
 }
 
-func newStageHead(into string, width int) stageHead {
-	tuple := "(?" + strings.Repeat(", ?", width-1) + ")"
+// newStageHead makes the INSERTs of a table; tuple is one row's values,
+// "(?, ?)" and the like, with width placeholders.
+func newStageHead(into, tuple string, width int) stageHead {
 	h := stageHead{width: width}
 	for _, rows := range stageShapes {
 		h.inserts = append(h.inserts, into+" VALUES "+tuple+strings.Repeat(", "+tuple, rows-1))
@@ -182,8 +183,12 @@ func newStageHead(into string, width int) stageHead {
 }
 
 var (
-	stageUsersHead  = newStageHead(`INSERT INTO stage_users (run_id, id, removed, data)`, 4)
-	stageGroupsHead = newStageHead(`INSERT INTO stage_groups (run_id, id, removed, data)`, 4)
+	// An object is staged as JSONB (SQLite's binary JSON), parsed once here
+	// while Graph sends the next pages, rather than when a first sync
+	// copies a hundred thousand users into the directory, which then read
+	// twenty properties of each.
+	stageUsersHead  = newStageHead(`INSERT INTO stage_users (run_id, id, removed, data)`, `(?, ?, ?, jsonb(?))`, 4)
+	stageGroupsHead = newStageHead(`INSERT INTO stage_groups (run_id, id, removed, data)`, `(?, ?, ?, jsonb(?))`, 4)
 	stageHeads      = []stageHead{stageUsersHead, stageGroupsHead, stageListsHead}
 )
 
@@ -309,7 +314,7 @@ func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, r
 	}
 	afterID, afterSeq := "", int64(-1)
 	for {
-		rows, err := s.query(ctx, `SELECT seq, id, removed, data FROM `+kind.stageTable()+` s
+		rows, err := s.query(ctx, `SELECT seq, id, removed, json(data) FROM `+kind.stageTable()+` s
 			WHERE run_id = ? AND (id, seq) > (?, ?)`+filter+` ORDER BY id, seq LIMIT ?`, runID, afterID, afterSeq, stagedChunk)
 		if err != nil {
 			return fmt.Errorf("read staged %s: %w", kind, err)
@@ -339,8 +344,7 @@ func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, r
 }
 
 // directColumns are a staged entry's final attributes as the columns of
-// dir_users or dir_groups, from its JSON (column data, made JSONB by the
-// caller: a Graph object as the fetch encoded it, so every value has its
+// dir_users or dir_groups, from its JSONB (column data: a Graph object as the fetch encoded it, so every value has its
 // Graph type), as dirsync's merge does for a first entry of a full fetch:
 // a property absent or null is empty, lists are arrays, createdDateTime
 // is UTC to the second. ?1 run, ?2 connection, ?3 now.
@@ -367,14 +371,13 @@ var directColumns = map[ObjectKind]struct{ names, values string }{
 		COALESCE(data->>'description', ''), ?3, ?1, ?3`},
 }
 
-// soleStagedObjects selects (as run_id, id, data as JSONB) every object of
-// a kind run ?1 staged exactly once and not removed: such an entry is the
-// object. With OFFSET 0 SQLite runs it as a co-routine that turns each
-// entry into JSONB once, instead of copying jsonb(data) into every ->> of
-// the outer query, which parsed the text once per property.
+// soleStagedObjects selects (as run_id, id, data) every object of a kind
+// run ?1 staged exactly once and not removed: such an entry is the object.
+// Its data is JSONB already, so each ->> of the outer query reads it where
+// it lies and SQLite can merge the two queries into one.
 func soleStagedObjects(kind ObjectKind) string {
-	return `SELECT run_id, id, jsonb(data) AS data FROM ` + kind.stageTable() + ` s
-		WHERE run_id = ?1 AND removed = 0 AND ` + fmt.Sprintf(soleStagedEntry, kind.stageTable()) + ` LIMIT -1 OFFSET 0`
+	return `SELECT run_id, id, data FROM ` + kind.stageTable() + ` s
+		WHERE run_id = ?1 AND removed = 0 AND ` + fmt.Sprintf(soleStagedEntry, kind.stageTable())
 }
 
 // PlanDirectAdds is, for a full fetch into an empty directory (a first

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -18,12 +19,7 @@ import (
 func TestStagedMembersLastEntryWins(t *testing.T) {
 	ctx := t.Context()
 	st := openTest(t)
-	connID := NewID()
-	if err := st.CreateConnection(ctx, NewConnection{ID: connID, Kind: KindAzureDirectorySync, Cloud: "default",
-		AuthorityHost: "https://login.example", GraphURL: "https://graph.example", TenantDomain: "contoso.example",
-		ApplicationID: "00000000-0000-0000-0000-000000000001"}); err != nil {
-		t.Fatal(err)
-	}
+	connID := stagingConnection(t, st)
 	member := func(group, id string, removed bool) StagedMember {
 		kind := MemberUser
 		if id[0] == 'g' {
@@ -220,4 +216,69 @@ func queryPlan(t *testing.T, st *Store, q string) []string {
 		t.Fatal(err)
 	}
 	return steps
+}
+
+// stagingConnection adds a directory connection to stage runs of.
+func stagingConnection(t *testing.T, st *Store) string {
+	t.Helper()
+	connID := NewID()
+	if err := st.CreateConnection(t.Context(), NewConnection{ID: connID, Kind: KindAzureDirectorySync, Cloud: "default",
+		AuthorityHost: "https://login.example", GraphURL: "https://graph.example", TenantDomain: "contoso.example",
+		ApplicationID: "00000000-0000-0000-0000-000000000001"}); err != nil {
+		t.Fatal(err)
+	}
+	return connID
+}
+
+// TestStagedObjectsAreJSONB: staging keeps an object as JSONB, which a
+// first sync reads its properties from without parsing, and hands it back
+// to the plan as the JSON it was, absent and null properties and all.
+func TestStagedObjectsAreJSONB(t *testing.T) {
+	ctx := t.Context()
+	st := openTest(t)
+	connID := stagingConnection(t, st)
+	runID, err := st.QueueRun(ctx, connID, TriggerManual, true, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.BeginStaging(ctx, runID, connID, true); err != nil {
+		t.Fatal(err)
+	}
+	staged := []StagedObject{
+		{ID: "u1", Data: []byte(`{"id":"u1","displayName":"Zoë \"Z\" Ödegaard","mail":null,"businessPhones":[],"accountEnabled":true}`)},
+		{ID: "u2", Removed: true, Data: []byte(`{"id":"u2","@removed":{"reason":"changed"}}`)},
+	}
+	if err := st.StagePages(ctx, runID, []StagedPage{{Kind: KindUsers, Objects: staged}}, RunStats{}); err != nil {
+		t.Fatal(err)
+	}
+	var notJSONB int
+	if err := st.Reader.QueryRow(`SELECT COUNT(*) FROM stage_users WHERE run_id = ? AND NOT json_valid(data, 8)`,
+		runID).Scan(&notJSONB); err != nil {
+		t.Fatal(err)
+	}
+	if notJSONB != 0 {
+		t.Errorf("%d staged users are not JSONB", notJSONB)
+	}
+	var got []StagedObject
+	if err := st.EachStaged(ctx, runID, KindUsers, false, func(o StagedObject) error {
+		got = append(got, o)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(staged) {
+		t.Fatalf("read back %d staged users, want %d", len(got), len(staged))
+	}
+	for i, o := range got {
+		var back, sent any
+		if err := json.Unmarshal(o.Data, &back); err != nil {
+			t.Fatalf("%s read back as %s: %v", o.ID, o.Data, err)
+		}
+		if err := json.Unmarshal(staged[i].Data, &sent); err != nil {
+			t.Fatal(err)
+		}
+		if o.ID != staged[i].ID || o.Removed != staged[i].Removed || !reflect.DeepEqual(back, sent) {
+			t.Errorf("read back %s %v %s, want %s %v %s", o.ID, o.Removed, o.Data, staged[i].ID, staged[i].Removed, staged[i].Data)
+		}
+	}
 }
