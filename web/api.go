@@ -119,6 +119,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // and its text is not shown.
 func (h *Handler) apiError(w http.ResponseWriter, r *http.Request, status int, err error) {
 	msg := http.StatusText(status)
+	if status >= 500 && h.abandoned(w, r, err) {
+		return
+	}
 	if status >= 500 {
 		h.log.Error("API error", "path", r.URL.Path, "err", err)
 	} else if err != nil {

@@ -87,9 +87,30 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
+// statusClientClosedRequest is the status logged for a request its client
+// gave up on before the answer (as nginx logs it): nobody reads the answer.
+const statusClientClosedRequest = 499
+
+// abandoned answers a request whose client went away (a closed tab, a
+// timed-out poll) and reports whether it did: what failed was then waiting
+// on the request's context, which is no error on our side, so it is logged
+// as information, not as a server error an operator should look into.
+func (h *Handler) abandoned(w http.ResponseWriter, r *http.Request, err error) bool {
+	if r.Context().Err() == nil {
+		return false
+	}
+	h.log.Info("request abandoned by the client", "request_id", middleware.GetReqID(r.Context()),
+		"method", r.Method, "path", r.URL.Path, "err", err)
+	w.WriteHeader(statusClientClosedRequest)
+	return true
+}
+
 // serverError logs the whole error with the request ID and shows a plain
 // page with that ID, never the error text.
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if h.abandoned(w, r, err) {
+		return
+	}
 	id := middleware.GetReqID(r.Context())
 	h.log.Error("server error", "request_id", id, "method", r.Method, "path", r.URL.Path, "err", err)
 	p := h.page(r, "Something went wrong", "")

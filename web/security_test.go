@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -188,6 +190,45 @@ func TestServerErrorPageShowsRequestIDNotError(t *testing.T) {
 	}
 	if !strings.Contains(app.logs.String(), id) {
 		t.Error("log does not carry the request ID of the 500")
+	}
+}
+
+// A client that gives up on a request (a closed tab, a poll that timed
+// out) cancels what the request was waiting for; that is no server error:
+// the log says so as information, with the status nginx uses, 499.
+func TestAbandonedRequestIsNotAServerError(t *testing.T) {
+	app := newTestApp(t)
+	app.addUser("admin@example.com", "admin")
+	b := app.browser()
+	b.signIn("admin@example.com")
+	for _, tt := range []struct {
+		name, path, authorization string
+	}{
+		{"page", "/users", ""},
+		{"API with a token", "/api/v1/status", "Bearer some-token"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			req := httptest.NewRequestWithContext(ctx, http.MethodGet, tt.path, nil)
+			req.AddCookie(&http.Cookie{Name: "connect_session", Value: b.sessionCookie()})
+			if tt.authorization != "" {
+				req.Header.Set("Authorization", tt.authorization)
+			}
+			before := len(app.logs.String())
+			rec := httptest.NewRecorder()
+			app.server.Config.Handler.ServeHTTP(rec, req)
+			if rec.Code != statusClientClosedRequest {
+				t.Errorf("status %d, want %d", rec.Code, statusClientClosedRequest)
+			}
+			logged := app.logs.String()[before:]
+			if strings.Contains(logged, "level=ERROR") {
+				t.Errorf("an abandoned request was logged as an error:\n%s", logged)
+			}
+			if !strings.Contains(logged, "request abandoned by the client") || !strings.Contains(logged, "status=499") {
+				t.Errorf("the log does not say the request was abandoned:\n%s", logged)
+			}
+		})
 	}
 }
 
