@@ -27,6 +27,7 @@ func (b *bench) all(ctx context.Context) (*results, error) {
 	res.add(floor)
 
 	// (a) The first sync: wizard → validation → the worker's full sync.
+	cpu := b.cpuMark(b.app)
 	started, err := b.connectTenant(ctx)
 	if err != nil {
 		return nil, err
@@ -35,9 +36,10 @@ func (b *bench) all(ctx context.Context) (*results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("first sync: %w", err)
 	}
-	res.add(b.measure("a. full first sync", run, seen))
+	res.add(b.measure("a. full first sync", run, seen, cpu))
 
 	// (b) A delta sync with nothing changed.
+	cpu = b.cpuMark(b.app)
 	queued := time.Now()
 	if err := b.syncNow(); err != nil {
 		return nil, err
@@ -45,12 +47,13 @@ func (b *bench) all(ctx context.Context) (*results, error) {
 	if run, seen, err = b.waitRun(ctx, queued, 10*time.Minute); err != nil {
 		return nil, fmt.Errorf("no-change sync: %w", err)
 	}
-	res.add(b.measure("b. delta, no changes", run, seen))
+	res.add(b.measure("b. delta, no changes", run, seen, cpu))
 
 	// (c) A delta sync after changes made through the emulator's admin API.
 	if err := b.makeChanges(ctx, b.o.changes); err != nil {
 		return nil, err
 	}
+	cpu = b.cpuMark(b.app)
 	queued = time.Now()
 	if err := b.syncNow(); err != nil {
 		return nil, err
@@ -58,7 +61,7 @@ func (b *bench) all(ctx context.Context) (*results, error) {
 	if run, seen, err = b.waitRun(ctx, queued, 10*time.Minute); err != nil {
 		return nil, fmt.Errorf("sync after changes: %w", err)
 	}
-	res.add(b.measure(fmt.Sprintf("c. delta, %d changes", b.o.changes), run, seen))
+	res.add(b.measure(fmt.Sprintf("c. delta, %d changes", b.o.changes), run, seen, cpu))
 
 	// (d) Pages under concurrent load with the directory loaded.
 	for _, page := range b.loadPages(ctx) {
@@ -76,13 +79,37 @@ func (b *bench) all(ctx context.Context) (*results, error) {
 	return res, nil
 }
 
+// cpuMark is the CPU time used so far by the process doing a phase's work
+// (Connect for a sync, this program for the floor) and by the emulator.
+// CPU time varies less than wall time from run to run on a shared
+// machine, so it shows what a change costs where wall times are noise.
+type cpuMark struct {
+	worker   *process // nil: this program
+	at, emul float64
+}
+
+func (b *bench) cpuMark(worker *process) cpuMark {
+	pid := os.Getpid()
+	if worker != nil {
+		pid = worker.cmd.Process.Pid
+	}
+	return cpuMark{worker: worker, at: cpuSeconds(pid), emul: cpuSeconds(b.emu.cmd.Process.Pid)}
+}
+
+// spent is the CPU time used since the mark, by the worker and by the emulator.
+func (m cpuMark) spent(b *bench) (worker, emulator float64) {
+	now := b.cpuMark(m.worker)
+	return now.at - m.at, now.emul - m.emul
+}
+
 // measure reports a run from its start until its outcome was seen.
-func (b *bench) measure(name string, run store.Run, seen time.Time) phase {
+func (b *bench) measure(name string, run store.Run, seen time.Time, cpu cpuMark) phase {
+	connectCPU, emulatorCPU := cpu.spent(b)
 	_, peak := b.app.memory()
 	wall := seen.Sub(run.StartedAt)
 	objects := run.ObjectsProcessed
 	return phase{Name: name, WallSeconds: wall.Seconds(), Objects: objects, ObjectsPerSecond: float64(objects) / max(wall.Seconds(), 1e-9),
-		GraphRequests: run.Requests, PeakRSSMB: peak,
+		GraphRequests: run.Requests, PeakRSSMB: peak, CPUSeconds: connectCPU, EmulatorCPUSeconds: emulatorCPU,
 		Changes: run.UsersAdded + run.UsersUpdated + run.UsersDeleted + run.GroupsAdded + run.GroupsUpdated + run.GroupsDeleted + run.MembershipsAdded + run.MembershipsDeleted}
 }
 
@@ -134,6 +161,7 @@ func (b *bench) floor(ctx context.Context, name string) (phase, error) {
 	if err != nil {
 		return phase{}, err
 	}
+	cpu := b.cpuMark(nil)
 	start := time.Now()
 	objects := 0
 	if _, err := gc.DeltaUsers(ctx, "", func(p graph.UsersPage) error { objects += len(p.Value); return nil }); err != nil {
@@ -143,6 +171,7 @@ func (b *bench) floor(ctx context.Context, name string) (phase, error) {
 		return phase{}, fmt.Errorf("floor groups: %w", err)
 	}
 	wall := time.Since(start)
-	return phase{Name: name, WallSeconds: wall.Seconds(), Objects: objects,
+	floorCPU, emulatorCPU := cpu.spent(b)
+	return phase{Name: name, WallSeconds: wall.Seconds(), Objects: objects, CPUSeconds: floorCPU, EmulatorCPUSeconds: emulatorCPU,
 		ObjectsPerSecond: float64(objects) / wall.Seconds(), GraphRequests: int(gc.Stats().Requests)}, nil
 }

@@ -91,6 +91,38 @@ func (p *process) memory() (rssMB, peakMB float64) {
 	return rssMB, peakMB
 }
 
+// userHZ is the unit of /proc/<pid>/stat's CPU times: Linux fixes it at
+// 100 for user space whatever the kernel's own tick.
+const userHZ = 100
+
+// cpuSeconds is the CPU time, user and system, that a process used so far
+// (0 when /proc cannot tell).
+func cpuSeconds(pid int) float64 {
+	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return 0
+	}
+	return statCPUSeconds(string(data))
+}
+
+// statCPUSeconds reads utime and stime from a /proc/<pid>/stat line.
+func statCPUSeconds(stat string) float64 {
+	// The command name, field 2, is in parentheses and may hold spaces and
+	// parentheses; utime and stime are fields 14 and 15, the 12th and 13th
+	// after its last closing parenthesis.
+	i := strings.LastIndex(stat, ") ")
+	if i < 0 {
+		return 0
+	}
+	fields := strings.Fields(stat[i+2:])
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(fields[11], 64)
+	stime, _ := strconv.ParseFloat(fields[12], 64)
+	return (utime + stime) / userHZ
+}
+
 func freePort() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"os"
+	"testing"
+)
 
 func TestTenantReadySeconds(t *testing.T) {
 	tests := []struct {
@@ -38,5 +41,40 @@ func TestSyncOverFastestFloor(t *testing.T) {
 	}
 	if r.SyncFloor != 3 {
 		t.Errorf("first sync / floor = %v, want 24 / 8 = 3", r.SyncFloor)
+	}
+}
+
+func TestStatCPUSeconds(t *testing.T) {
+	tests := []struct {
+		name, stat string
+		want       float64
+	}{
+		{"connect", "4242 (connect) S 1 4242 4242 0 -1 4194560 9000 0 0 0 250 37 0 0 20 0 9 0 123 0 0", 2.87},
+		{"name with spaces and parentheses", "7 (a b) c)) R 1 7 7 0 -1 0 0 0 0 0 100 50 0 0 20 0 1 0 5 0 0", 1.5},
+		{"truncated", "7 (x) R 1 7", 0},
+		{"empty", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := statCPUSeconds(tt.stat); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// The benchmark's own process reads as using CPU once it has spun for a
+// while (the kernel counts in ticks of 10 ms).
+func TestCPUSecondsOfARunningProcess(t *testing.T) {
+	pid := os.Getpid()
+	before := cpuSeconds(pid)
+	x := 0
+	for i := 0; cpuSeconds(pid) <= before; i++ {
+		for j := range 1_000_000 {
+			x += j
+		}
+		if i > 10_000 {
+			t.Fatalf("CPU time stayed at %v s after spinning (sum %d)", before, x)
+		}
 	}
 }
