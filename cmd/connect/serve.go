@@ -14,6 +14,7 @@ import (
 	"github.com/connect/connect/internal/auth"
 	"github.com/connect/connect/internal/config"
 	"github.com/connect/connect/internal/entra"
+	"github.com/connect/connect/internal/gctuning"
 	"github.com/connect/connect/internal/secrets"
 	"github.com/connect/connect/internal/store"
 	"github.com/connect/connect/internal/validation"
@@ -33,6 +34,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return fmt.Errorf("serve: unexpected arguments %q", rest)
 	}
 	log := newLogger(cfg.LogFormat, stderr)
+	gc := gctuning.Apply(getenv)
+	log.Info("garbage collector", "gogc", gc.GOGC, "memory_limit_mib", gc.MemoryLimit>>20)
 
 	st, err := openStore(ctx, cfg)
 	if err != nil {
