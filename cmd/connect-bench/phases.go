@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/connect/connect/internal/entra"
@@ -37,6 +38,9 @@ func (b *bench) all(ctx context.Context) (*results, error) {
 		return nil, fmt.Errorf("first sync: %w", err)
 	}
 	res.add(b.measure("a. full first sync", run, seen, cpu))
+	if res.FirstSyncSteps, err = b.steps(ctx, run, seen); err != nil {
+		return nil, err
+	}
 
 	// (b) A delta sync with nothing changed.
 	cpu = b.cpuMark(b.app)
@@ -111,6 +115,34 @@ func (b *bench) measure(name string, run store.Run, seen time.Time, cpu cpuMark)
 	return phase{Name: name, WallSeconds: wall.Seconds(), Objects: objects, ObjectsPerSecond: float64(objects) / max(wall.Seconds(), 1e-9),
 		GraphRequests: run.Requests, PeakRSSMB: peak, CPUSeconds: connectCPU, EmulatorCPUSeconds: emulatorCPU,
 		Changes: run.UsersAdded + run.UsersUpdated + run.UsersDeleted + run.GroupsAdded + run.GroupsUpdated + run.GroupsDeleted + run.MembershipsAdded + run.MembershipsDeleted}
+}
+
+// steps splits a run's wall time at its log lines: the fetch ends with
+// "Fetched …", planning with "Changes found …", and applying when the
+// outcome was seen (the commit included).
+func (b *bench) steps(ctx context.Context, run store.Run, seen time.Time) (*syncSteps, error) {
+	logs, err := b.st.RunLogs(ctx, run.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	return splitSteps(run.StartedAt, seen, logs), nil
+}
+
+func splitSteps(started, seen time.Time, logs []store.RunLog) *syncSteps {
+	var fetched, planned time.Time
+	for _, l := range logs {
+		switch {
+		case strings.HasPrefix(l.Message, "Fetched "):
+			fetched = l.At
+		case strings.HasPrefix(l.Message, "Changes found"):
+			planned = l.At
+		}
+	}
+	if fetched.IsZero() || planned.IsZero() {
+		return nil
+	}
+	return &syncSteps{FetchSeconds: fetched.Sub(started).Seconds(), PlanSeconds: planned.Sub(fetched).Seconds(),
+		ApplySeconds: seen.Sub(planned).Seconds()}
 }
 
 // makeChanges adds, updates and deletes users and changes memberships in

@@ -53,6 +53,16 @@ type results struct {
 	Load                  []loadResult `json:"load"`
 	PeakRSSMB             float64      `json:"connect_peak_rss_mb"`
 	SyncFloor             float64      `json:"first_sync_over_floor"`
+	FirstSyncSteps        *syncSteps   `json:"first_sync_steps,omitempty"`
+}
+
+// syncSteps is where a sync's wall time went, from its run log: fetching
+// (and staging, which overlaps it), planning, and applying until the
+// outcome was visible.
+type syncSteps struct {
+	FetchSeconds float64 `json:"fetch_seconds"`
+	PlanSeconds  float64 `json:"plan_seconds"`
+	ApplySeconds float64 `json:"apply_seconds"`
 }
 
 func newResults(o options) *results {
@@ -101,6 +111,9 @@ func (r *results) print(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nfirst sync / fastest floor: %.2f\n", r.SyncFloor)
+	if s := r.FirstSyncSteps; s != nil {
+		fmt.Fprintf(w, "first sync: fetch and stage %.2f s, plan %.2f s, apply %.2f s\n", s.FetchSeconds, s.PlanSeconds, s.ApplySeconds)
+	}
 	fmt.Fprintln(w, "CPU s: Connect's for a sync, this program's for the floor (the pages fetched and decoded in it)")
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)

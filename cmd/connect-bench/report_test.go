@@ -3,6 +3,9 @@ package main
 import (
 	"os"
 	"testing"
+	"time"
+
+	"github.com/connect/connect/internal/store"
 )
 
 func TestTenantReadySeconds(t *testing.T) {
@@ -76,5 +79,24 @@ func TestCPUSecondsOfARunningProcess(t *testing.T) {
 		if i > 10_000 {
 			t.Fatalf("CPU time stayed at %v s after spinning (sum %d)", before, x)
 		}
+	}
+}
+
+func TestSplitSteps(t *testing.T) {
+	start := time.Date(2026, 12, 3, 7, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return start.Add(time.Duration(s * float64(time.Second))) }
+	logs := []store.RunLog{
+		{Seq: 1, At: at(0), Message: "Full synchronization: reading the whole directory."},
+		{Seq: 2, At: at(6.5), Message: "Fetched 3101 pages, 112081 objects: 3101 requests, 0 retried, 0 throttled (429)."},
+		{Seq: 3, At: at(7), Message: "Changes found: users +100000 ~0 -0, groups +10000 ~0 -0, memberships +1050080 -0."},
+		{Seq: 4, At: at(12), Message: "Changes applied."},
+	}
+	got := splitSteps(start, at(12.25), logs)
+	want := &syncSteps{FetchSeconds: 6.5, PlanSeconds: 0.5, ApplySeconds: 5.25}
+	if got == nil || *got != *want {
+		t.Errorf("splitSteps = %+v, want %+v", got, want)
+	}
+	if got := splitSteps(start, at(1), logs[:1]); got != nil {
+		t.Errorf("a run that never fetched: %+v, want nil", got)
 	}
 }
