@@ -182,15 +182,23 @@ func (s *stager) stop() error {
 
 func (r *runner) stageUsers(s *stager) func(graph.UsersPage) error {
 	return func(page graph.UsersPage) error {
-		// The page's users are encoded one after the other into one
-		// buffer, and each staged object holds its slice of it (slices
-		// taken before the buffer grows keep the old array, unchanged).
+		// A user is staged as the directory's columns, all of a page's in
+		// one array. A removed one keeps its JSON: the page's removed
+		// users are encoded one after the other into one buffer, and each
+		// holds its slice of it (slices taken before the buffer grows keep
+		// the old array, unchanged).
 		objects := make([]store.StagedObject, 0, len(page.Value))
+		users := make([]store.StagedUser, len(page.Value))
 		var buf []byte
-		for _, u := range page.Value {
+		for i, u := range page.Value {
+			if u.Removed == nil {
+				users[i] = stagedUser(u)
+				objects = append(objects, store.StagedObject{ID: u.ID, User: &users[i]})
+				continue
+			}
 			start := len(buf)
 			buf = u.AppendJSON(buf)
-			objects = append(objects, store.StagedObject{ID: u.ID, Removed: u.Removed != nil, Data: buf[start:len(buf):len(buf)]})
+			objects = append(objects, store.StagedObject{ID: u.ID, Removed: true, Data: buf[start:len(buf):len(buf)]})
 		}
 		return s.send(store.StagedPage{Kind: store.KindUsers, Objects: objects})
 	}

@@ -55,7 +55,7 @@ func (r *runner) plan(ctx context.Context, full bool) error {
 type folder[T any] struct {
 	kind  store.ObjectKind
 	live  func(ctx context.Context, id string) (T, error)
-	merge func(dst *T, id string, data []byte) error
+	merge func(dst *T, o store.StagedObject) error
 	equal func(a, b T) bool
 }
 
@@ -150,7 +150,7 @@ func (f folder[T]) apply(cur *folding[T], o store.StagedObject, full bool) error
 		}
 		cur.current = &base
 	}
-	return f.merge(cur.current, o.ID, o.Data)
+	return f.merge(cur.current, o)
 }
 
 // change is what the folded object means for the live directory.
@@ -181,12 +181,16 @@ func set[T any](dst *T, f graph.Field[T]) {
 	}
 }
 
-func mergeUser(u *store.DirUser, id string, data []byte) error {
-	var g graph.User
-	if err := json.Unmarshal(data, &g); err != nil {
-		return fmt.Errorf("decode staged user %s: %w", id, err)
+func mergeUser(u *store.DirUser, o store.StagedObject) error {
+	if o.User != nil {
+		mergeStagedUser(u, *o.User)
+		return nil
 	}
-	u.ID = id
+	var g graph.User
+	if err := json.Unmarshal(o.Data, &g); err != nil {
+		return fmt.Errorf("decode staged user %s: %w", o.ID, err)
+	}
+	u.ID = o.ID
 	set(&u.UserPrincipalName, g.UserPrincipalName)
 	set(&u.Mail, g.Mail)
 	set(&u.DisplayName, g.DisplayName)
@@ -214,12 +218,12 @@ func mergeUser(u *store.DirUser, id string, data []byte) error {
 	return nil
 }
 
-func mergeGroup(d *store.DirGroup, id string, data []byte) error {
+func mergeGroup(d *store.DirGroup, o store.StagedObject) error {
 	var g graph.Group
-	if err := json.Unmarshal(data, &g); err != nil {
-		return fmt.Errorf("decode staged group %s: %w", id, err)
+	if err := json.Unmarshal(o.Data, &g); err != nil {
+		return fmt.Errorf("decode staged group %s: %w", o.ID, err)
 	}
-	d.ID = id
+	d.ID = o.ID
 	set(&d.DisplayName, g.DisplayName)
 	set(&d.Mail, g.Mail)
 	set(&d.MailEnabled, g.MailEnabled)

@@ -16,8 +16,18 @@ import (
 // instead of folding them here, and folds only the repeated ones. Both
 // must give the same live rows for whatever Graph sends — values, nulls,
 // absent properties, empty lists, time zones and fractions of a second —
-// or the next full resync would "update" every such object.
+// or the next full resync would "update" every such object. Users are
+// staged as columns, as the fetch stages them, or as JSON, as entries
+// staged before that still are.
 func TestDirectAddsMatchTheFold(t *testing.T) {
+	for _, asColumns := range []bool{true, false} {
+		t.Run(map[bool]string{true: "users as columns", false: "users as JSON"}[asColumns], func(t *testing.T) {
+			directAddsMatchTheFold(t, asColumns)
+		})
+	}
+}
+
+func directAddsMatchTheFold(t *testing.T, asColumns bool) {
 	ctx := t.Context()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "connect.db"))
 	if err != nil {
@@ -79,6 +89,11 @@ func TestDirectAddsMatchTheFold(t *testing.T) {
 		if err := json.Unmarshal([]byte(raw), &u); err != nil {
 			t.Fatal(err)
 		}
+		if asColumns && u.Removed == nil {
+			su := stagedUser(u)
+			page.Objects = append(page.Objects, store.StagedObject{ID: u.ID, User: &su})
+			continue
+		}
 		data, err := json.Marshal(u)
 		if err != nil {
 			t.Fatal(err)
@@ -116,14 +131,14 @@ func TestDirectAddsMatchTheFold(t *testing.T) {
 	}
 	// What the fold makes of every staged object, before ApplyRun
 	// discards the staging.
-	fold := func(kind store.ObjectKind, merge func(id string, data []byte) (any, error)) map[string]any {
+	fold := func(kind store.ObjectKind, merge func(o store.StagedObject) (any, error)) map[string]any {
 		folded := map[string]any{}
 		err := st.EachStaged(ctx, runID, kind, false, func(o store.StagedObject) error {
 			if o.Removed {
 				delete(folded, o.ID)
 				return nil
 			}
-			v, err := merge(o.ID, o.Data)
+			v, err := merge(o)
 			folded[o.ID] = v
 			return err
 		})
@@ -133,23 +148,26 @@ func TestDirectAddsMatchTheFold(t *testing.T) {
 		return folded
 	}
 	foldedUsers := map[string]*store.DirUser{}
-	wantUsers := fold(store.KindUsers, func(id string, data []byte) (any, error) {
-		u := foldedUsers[id]
+	wantUsers := fold(store.KindUsers, func(o store.StagedObject) (any, error) {
+		if asColumns != (o.User != nil) {
+			t.Errorf("user %s read back as columns %v, staged as columns %v", o.ID, o.User != nil, asColumns)
+		}
+		u := foldedUsers[o.ID]
 		if u == nil {
 			u = &store.DirUser{}
-			foldedUsers[id] = u
+			foldedUsers[o.ID] = u
 		}
-		err := mergeUser(u, id, data)
+		err := mergeUser(u, o)
 		return *u, err
 	})
 	foldedGroups := map[string]*store.DirGroup{}
-	wantGroups := fold(store.KindGroups, func(id string, data []byte) (any, error) {
-		g := foldedGroups[id]
+	wantGroups := fold(store.KindGroups, func(o store.StagedObject) (any, error) {
+		g := foldedGroups[o.ID]
 		if g == nil {
 			g = &store.DirGroup{}
-			foldedGroups[id] = g
+			foldedGroups[o.ID] = g
 		}
-		err := mergeGroup(g, id, data)
+		err := mergeGroup(g, o)
 		return *g, err
 	})
 	if err := st.ApplyRun(ctx, runID, store.RunStats{}); err != nil {

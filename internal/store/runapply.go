@@ -229,7 +229,8 @@ func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, er
 	// live tables; the repeated ones follow from the change tables.
 	var fromStaging []applyStatement
 	if direct && directUsers {
-		fromStaging = append(fromStaging, applyStatement{"add users from staging", applyDirectObjects(KindUsers)},
+		fromStaging = append(fromStaging, applyStatement{"add users from staging", applyDirectUserRows},
+			applyStatement{"add users staged as JSON", applyDirectObjects(KindUsers)},
 			applyStatement{"index their addresses", indexAllAddresses})
 	}
 	if direct && directGroups {

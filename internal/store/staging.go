@@ -12,11 +12,13 @@ import (
 // the directory exactly as it was (DESIGN.md "Sync engine shape").
 
 // StagedObject is one user or group as one delta page carried it: Data is
-// its JSON as received, so a property Graph left out stays left out.
+// its JSON as received, so a property Graph left out stays left out. A
+// user that is not removed comes as User instead, the same as columns.
 type StagedObject struct {
 	ID      string
 	Removed bool
 	Data    []byte
+	User    *StagedUser
 }
 
 // StagedMember is one entry of a group's members@delta.
@@ -183,13 +185,13 @@ func newStageHead(into, tuple string, width int) stageHead {
 }
 
 var (
-	// An object is staged as JSONB (SQLite's binary JSON), parsed once here
-	// while Graph sends the next pages, rather than when a first sync
-	// copies a hundred thousand users into the directory, which then read
-	// twenty properties of each.
+	// A group, or a removed user, is staged as JSONB (SQLite's binary
+	// JSON), parsed once here while Graph sends the next pages, rather than
+	// when a first sync copies it into the directory and reads its
+	// properties. Other users are staged as columns (stageUserRowsHead).
 	stageUsersHead  = newStageHead(`INSERT INTO stage_users (run_id, id, removed, data)`, `(?, ?, ?, jsonb(?))`, 4)
 	stageGroupsHead = newStageHead(`INSERT INTO stage_groups (run_id, id, removed, data)`, `(?, ?, ?, jsonb(?))`, 4)
-	stageHeads      = []stageHead{stageUsersHead, stageGroupsHead, stageListsHead}
+	stageHeads      = []stageHead{stageUsersHead, stageUserRowsHead, stageGroupsHead, stageListsHead}
 )
 
 // stageInserter writes staged rows with multi-row INSERTs.
@@ -241,17 +243,43 @@ func (in *stageInserter) stmt(q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// objects stages a page's objects in arrival order: a run of entries of
+// one shape (JSON, or a user as columns) at a time, so that seq keeps
+// the order of one object's entries.
 func (in *stageInserter) objects(runID string, p StagedPage) error {
-	head := stageUsersHead
+	jsonHead := stageUsersHead
 	if p.Kind == KindGroups {
-		head = stageGroupsHead
+		jsonHead = stageGroupsHead
 	}
+	head := func(asColumns bool) stageHead {
+		if asColumns {
+			return stageUserRowsHead
+		}
+		return jsonHead
+	}
+	asColumns, rows := false, 0
 	for i, o := range p.Objects {
-		in.args = append(in.args, runID, o.ID, o.Removed, o.Data)
-		if (i+1)%stageRows == 0 || i == len(p.Objects)-1 {
-			if err := in.exec(head); err != nil {
+		if rows > 0 && asColumns != (o.User != nil) {
+			if err := in.exec(head(asColumns)); err != nil {
 				return fmt.Errorf("stage %s up to %s: %w", p.Kind, o.ID, err)
 			}
+			rows = 0
+		}
+		asColumns = o.User != nil
+		if asColumns {
+			var err error
+			if in.args, err = appendUserRow(in.args, runID, o.User); err != nil {
+				return err
+			}
+		} else {
+			in.args = append(in.args, runID, o.ID, o.Removed, o.Data)
+		}
+		rows++
+		if rows == stageRows || i == len(p.Objects)-1 {
+			if err := in.exec(head(asColumns)); err != nil {
+				return fmt.Errorf("stage %s up to %s: %w", p.Kind, o.ID, err)
+			}
+			rows = 0
 		}
 	}
 	return nil
@@ -312,9 +340,17 @@ func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, r
 	if repeatedOnly {
 		filter = ` AND NOT ` + fmt.Sprintf(soleStagedEntry, kind.stageTable())
 	}
+	// A user staged as columns has no JSON: json('') would fail, so the
+	// users' query reads data only for entries without columns.
+	columns, scan := `json(data)`, func(r interface{ Scan(...any) error }, seq *int64, obj *StagedObject) error {
+		return r.Scan(seq, &obj.ID, &obj.Removed, &obj.Data)
+	}
+	if kind == KindUsers {
+		columns, scan = `CASE WHEN sent IS NULL THEN json(data) END, `+stagedUserColumns, scanStagedUser
+	}
 	afterID, afterSeq := "", int64(-1)
 	for {
-		rows, err := s.query(ctx, `SELECT seq, id, removed, json(data) FROM `+kind.stageTable()+` s
+		rows, err := s.query(ctx, `SELECT seq, id, removed, `+columns+` FROM `+kind.stageTable()+` s
 			WHERE run_id = ? AND (id, seq) > (?, ?)`+filter+` ORDER BY id, seq LIMIT ?`, runID, afterID, afterSeq, stagedChunk)
 		if err != nil {
 			return fmt.Errorf("read staged %s: %w", kind, err)
@@ -325,7 +361,7 @@ func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, r
 		}
 		chunk, err := collect(rows, func(r interface{ Scan(...any) error }) (entry, error) {
 			var e entry
-			return e, r.Scan(&e.seq, &e.obj.ID, &e.obj.Removed, &e.obj.Data)
+			return e, scan(r, &e.seq, &e.obj)
 		})
 		if err != nil {
 			return fmt.Errorf("read staged %s: %w", kind, err)
@@ -341,63 +377,6 @@ func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, r
 		last := chunk[len(chunk)-1]
 		afterID, afterSeq = last.obj.ID, last.seq
 	}
-}
-
-// directColumns are a staged entry's final attributes as the columns of
-// dir_users or dir_groups, from its JSONB (column data: a Graph object as the fetch encoded it, so every value has its
-// Graph type), as dirsync's merge does for a first entry of a full fetch:
-// a property absent or null is empty, lists are arrays, createdDateTime
-// is UTC to the second. ?1 run, ?2 connection, ?3 now.
-var directColumns = map[ObjectKind]struct{ names, values string }{
-	KindUsers: {`connection_id, id, user_principal_name, mail, display_name, given_name,
-		surname, job_title, department, office_location, company_name, mobile_phone, business_phones, proxy_addresses,
-		account_enabled, user_type, employee_id, usage_location, preferred_language, created_date_time,
-		created_at, last_changed_run_id, updated_at`,
-		`?2, id, COALESCE(data->>'userPrincipalName', ''), COALESCE(data->>'mail', ''),
-		COALESCE(data->>'displayName', ''), COALESCE(data->>'givenName', ''), COALESCE(data->>'surname', ''),
-		COALESCE(data->>'jobTitle', ''), COALESCE(data->>'department', ''), COALESCE(data->>'officeLocation', ''),
-		COALESCE(data->>'companyName', ''), COALESCE(data->>'mobilePhone', ''),
-		CASE WHEN json_type(data, '$.businessPhones') = 'array' THEN data->'businessPhones' ELSE '[]' END,
-		CASE WHEN json_type(data, '$.proxyAddresses') = 'array' THEN data->'proxyAddresses' ELSE '[]' END,
-		CASE WHEN data->>'accountEnabled' THEN 1 ELSE 0 END,
-		COALESCE(data->>'userType', ''), COALESCE(data->>'employeeId', ''),
-		COALESCE(data->>'usageLocation', ''), COALESCE(data->>'preferredLanguage', ''),
-		COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', data->>'createdDateTime'), ''), ?3, ?1, ?3`},
-	KindGroups: {`connection_id, id, display_name, mail, mail_enabled, security_enabled,
-		group_types, description, created_at, last_changed_run_id, updated_at`,
-		`?2, id, COALESCE(data->>'displayName', ''), COALESCE(data->>'mail', ''),
-		CASE WHEN data->>'mailEnabled' THEN 1 ELSE 0 END, CASE WHEN data->>'securityEnabled' THEN 1 ELSE 0 END,
-		CASE WHEN json_type(data, '$.groupTypes') = 'array' THEN data->'groupTypes' ELSE '[]' END,
-		COALESCE(data->>'description', ''), ?3, ?1, ?3`},
-}
-
-// soleStagedObjects selects (as run_id, id, data) every object of a kind
-// run ?1 staged exactly once and not removed: such an entry is the object.
-// Its data is JSONB already, so each ->> of the outer query reads it where
-// it lies and SQLite can merge the two queries into one.
-func soleStagedObjects(kind ObjectKind) string {
-	return `SELECT run_id, id, data FROM ` + kind.stageTable() + ` s
-		WHERE run_id = ?1 AND removed = 0 AND ` + fmt.Sprintf(soleStagedEntry, kind.stageTable())
-}
-
-// PlanDirectAdds is, for a full fetch into an empty directory (a first
-// sync), the plan of every object staged exactly once and not removed:
-// such an entry is the object, so the plan only counts them and ApplyRun
-// adds them straight from staging (folding a hundred thousand users in Go,
-// then copying them into run_user_changes, was most of planning a first
-// sync). The objects staged more than once are left to the caller's fold
-// (EachStaged with repeatedOnly), whose changes ApplyRun applies as usual.
-func (s *Store) PlanDirectAdds(ctx context.Context, runID string, kind ObjectKind) error {
-	column := "direct_users"
-	if kind == KindGroups {
-		column = "direct_groups"
-	}
-	_, err := s.Writer.ExecContext(ctx, `UPDATE stage_runs SET `+column+` = (SELECT COUNT(*) FROM `+kind.stageTable()+` s
-		WHERE run_id = ?1 AND removed = 0 AND `+fmt.Sprintf(soleStagedEntry, kind.stageTable())+`) WHERE run_id = ?1`, runID)
-	if err != nil {
-		return fmt.Errorf("count %s staged once: %w", kind, err)
-	}
-	return nil
 }
 
 // Change operations of a run's plan.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -230,20 +232,41 @@ func stagingConnection(t *testing.T, st *Store) string {
 	return connID
 }
 
+// stagingRun opens a store with a run of a new connection whose full
+// fetch has begun staging.
+func stagingRun(t *testing.T) (*Store, string) {
+	t.Helper()
+	st := openTest(t)
+	connID := stagingConnection(t, st)
+	runID, err := st.QueueRun(t.Context(), connID, TriggerManual, true, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.BeginStaging(t.Context(), runID, connID, true); err != nil {
+		t.Fatal(err)
+	}
+	return st, runID
+}
+
+// stagedUsers is every user entry a run staged, as EachStaged reads them.
+func stagedUsers(t *testing.T, st *Store, runID string) []StagedObject {
+	t.Helper()
+	var got []StagedObject
+	if err := st.EachStaged(t.Context(), runID, KindUsers, false, func(o StagedObject) error {
+		got = append(got, o)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 // TestStagedObjectsAreJSONB: staging keeps an object as JSONB, which a
 // first sync reads its properties from without parsing, and hands it back
 // to the plan as the JSON it was, absent and null properties and all.
 func TestStagedObjectsAreJSONB(t *testing.T) {
 	ctx := t.Context()
-	st := openTest(t)
-	connID := stagingConnection(t, st)
-	runID, err := st.QueueRun(ctx, connID, TriggerManual, true, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.BeginStaging(ctx, runID, connID, true); err != nil {
-		t.Fatal(err)
-	}
+	st, runID := stagingRun(t)
 	staged := []StagedObject{
 		{ID: "u1", Data: []byte(`{"id":"u1","displayName":"Zoë \"Z\" Ödegaard","mail":null,"businessPhones":[],"accountEnabled":true}`)},
 		{ID: "u2", Removed: true, Data: []byte(`{"id":"u2","@removed":{"reason":"changed"}}`)},
@@ -259,13 +282,7 @@ func TestStagedObjectsAreJSONB(t *testing.T) {
 	if notJSONB != 0 {
 		t.Errorf("%d staged users are not JSONB", notJSONB)
 	}
-	var got []StagedObject
-	if err := st.EachStaged(ctx, runID, KindUsers, false, func(o StagedObject) error {
-		got = append(got, o)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	got := stagedUsers(t, st, runID)
 	if len(got) != len(staged) {
 		t.Fatalf("read back %d staged users, want %d", len(got), len(staged))
 	}
@@ -279,6 +296,49 @@ func TestStagedObjectsAreJSONB(t *testing.T) {
 		}
 		if o.ID != staged[i].ID || o.Removed != staged[i].Removed || !reflect.DeepEqual(back, sent) {
 			t.Errorf("read back %s %v %s, want %s %v %s", o.ID, o.Removed, o.Data, staged[i].ID, staged[i].Removed, staged[i].Data)
+		}
+	}
+}
+
+// TestStagedUsersAsColumns: a user staged as columns reads back with the
+// values and the set of properties it was staged with, and a page that
+// mixes such users with removed ones (kept as JSON) reads back in arrival
+// order, which is what folding a user's entries depends on.
+func TestStagedUsersAsColumns(t *testing.T) {
+	ctx := t.Context()
+	st, runID := stagingRun(t)
+	user := func(id, name string, sent UserProperties) StagedObject {
+		u := &StagedUser{Sent: sent}
+		u.ID, u.DisplayName, u.BusinessPhones, u.ProxyAddresses = id, name, []string{}, []string{"SMTP:" + id + "@contoso.example"}
+		u.AccountEnabled, u.CreatedDateTime = sent&SentAccountEnabled != 0, "2021-03-04T05:06:07Z"
+		return StagedObject{ID: id, User: u}
+	}
+	removed := func(id string) StagedObject {
+		return StagedObject{ID: id, Removed: true, Data: []byte(`{"id":"` + id + `","@removed":{"reason":"changed"}}`)}
+	}
+	// More than one INSERT's worth of rows on each side of the switches.
+	var page []StagedObject
+	for i := range 150 {
+		page = append(page, user(fmt.Sprintf("a%03d", i), "A", SentDisplayName|SentProxyAddresses))
+	}
+	page = append(page, user("x", "First", SentDisplayName), removed("x"),
+		user("x", "Again", SentDisplayName|SentAccountEnabled|SentCreatedDateTime))
+	for i := range 120 {
+		page = append(page, user(fmt.Sprintf("b%03d", i), "B", SentDisplayName))
+	}
+	if err := st.StagePages(ctx, runID, []StagedPage{{Kind: KindUsers, Objects: page}}, RunStats{}); err != nil {
+		t.Fatal(err)
+	}
+	got := stagedUsers(t, st, runID)
+	// EachStaged orders by id, then arrival.
+	want := slices.Clone(page)
+	slices.SortStableFunc(want, func(a, b StagedObject) int { return strings.Compare(a.ID, b.ID) })
+	if len(got) != len(want) {
+		t.Fatalf("read back %d entries, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("entry %d:\n  got  %+v %+v\n  want %+v %+v", i, got[i], got[i].User, want[i], want[i].User)
 		}
 	}
 }
