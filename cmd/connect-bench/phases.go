@@ -184,12 +184,12 @@ func (b *bench) makeChanges(ctx context.Context, n int) error {
 }
 
 // floor fetches every delta page exactly as a first sync does, with the same
-// Graph client and token path, and throws the pages away.
+// HTTP client, Graph client and token path, and throws the pages away.
 func (b *bench) floor(ctx context.Context, name string) (phase, error) {
-	clients := entra.NewClients(b.emuHTTP)
+	clients := entra.NewClients(b.graphHTTP)
 	ts := entra.TokenSource{Clients: clients, Credential: entra.Credential{Secret: b.creds.Key}, Scope: entra.GraphScope(b.creds.GraphURL),
 		App: entra.App{AuthorityHost: b.creds.AuthorityHost, Tenant: b.creds.TenantID, ClientID: b.creds.ApplicationID}}
-	gc, err := graph.New(b.creds.GraphURL, b.emuHTTP, ts)
+	gc, err := graph.New(b.creds.GraphURL, b.graphHTTP, ts)
 	if err != nil {
 		return phase{}, err
 	}
