@@ -131,11 +131,14 @@ func (r *runner) guardEmptyFetch(ctx context.Context, full bool) error {
 		kind store.ObjectKind
 		live int
 	}{{store.KindUsers, live.Users}, {store.KindGroups, live.Groups}} {
-		fetched, err := r.st.CountStaged(ctx, r.runID(), k.kind)
+		if k.live == 0 {
+			continue // nothing an empty fetch could wrongly delete
+		}
+		fetched, err := r.st.AnyStaged(ctx, r.runID(), k.kind)
 		if err != nil {
 			return err
 		}
-		if fetched == 0 && k.live > 0 {
+		if !fetched {
 			return fmt.Errorf("%w: 0 %s fetched, %d in the directory", ErrEmptyFetch, k.kind, k.live)
 		}
 	}

@@ -310,15 +310,16 @@ func (s *Store) SetStagedDeltaLinks(ctx context.Context, runID, usersLink, group
 	return nil
 }
 
-// CountStaged counts the distinct objects of one kind a run fetched and
-// still present (not removed) at the end.
-func (s *Store) CountStaged(ctx context.Context, runID string, kind ObjectKind) (int, error) {
-	var n int
-	err := s.queryRow(ctx, `SELECT COUNT(DISTINCT id) FROM `+kind.stageTable()+` WHERE run_id = ? AND removed = 0`, runID).Scan(&n)
+// AnyStaged reports whether a run fetched any object of one kind that was
+// not removed: it stops at the first, where counting them read a hundred
+// thousand index entries.
+func (s *Store) AnyStaged(ctx context.Context, runID string, kind ObjectKind) (bool, error) {
+	var found bool
+	err := s.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+kind.stageTable()+` WHERE run_id = ? AND removed = 0)`, runID).Scan(&found)
 	if err != nil {
-		return 0, fmt.Errorf("count staged %s: %w", kind, err)
+		return false, fmt.Errorf("look for staged %s: %w", kind, err)
 	}
-	return n, nil
+	return found, nil
 }
 
 // stagedChunk is how many staged rows EachStaged reads per query.
