@@ -8,8 +8,8 @@ import (
 )
 
 // Percent is the collector's target (GOGC) for connect serve. A first sync
-// decodes thousands of Graph pages and re-encodes every object for
-// staging: it allocates fast while little of it stays live, so at Go's
+// decodes thousands of Graph pages and turns every object into staging
+// rows: it allocates fast while little of it stays live, so at Go's
 // default of 100 the collector runs often, and in a 100,000-user first
 // sync it took about a fifth of Connect's CPU. At 400 the heap may grow to
 // five times what is live between collections. With make bench on two
