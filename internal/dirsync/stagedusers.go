@@ -6,9 +6,9 @@ import (
 )
 
 // stagedUser is a user of a delta page as staging keeps it: each property
-// Graph sent, with null as empty (lists as empty lists, createdDateTime as
-// UTC to the second), and which ones it sent. Folded with mergeStagedUser
-// it gives what mergeUser gives for the same entry as JSON.
+// Graph sent, with null as empty (createdDateTime as UTC to the second),
+// and which ones it sent. Folded with mergeStagedUser it gives what
+// mergeUser gives for the same entry as JSON.
 func stagedUser(g graph.User) store.StagedUser {
 	var s store.StagedUser
 	s.ID = g.ID
@@ -33,10 +33,9 @@ func stagedUser(g graph.User) store.StagedUser {
 	text(store.SentUsageLocation, &s.UsageLocation, g.UsageLocation)
 	text(store.SentPreferredLanguage, &s.PreferredLanguage, g.PreferredLanguage)
 	list := func(bit store.UserProperties, dst *[]string, f graph.Field[[]string]) {
-		*dst = []string{}
 		if f.Present {
 			s.Sent |= bit
-			*dst = orEmpty(f.Value)
+			*dst = f.Value
 		}
 	}
 	list(store.SentBusinessPhones, &s.BusinessPhones, g.BusinessPhones)

@@ -66,18 +66,27 @@ const (
 	MemberGroup = "group"
 )
 
-const dirUserColumns = `id, user_principal_name, mail, display_name, given_name, surname, job_title, department,
+// dirUserAttributes are the synchronized attribute columns of dir_users,
+// which stage_users has too; userAttributeDests scans them.
+const dirUserAttributes = `user_principal_name, mail, display_name, given_name, surname, job_title, department,
 	office_location, company_name, mobile_phone, business_phones, proxy_addresses, account_enabled, user_type,
-	employee_id, usage_location, preferred_language, created_date_time, created_at, last_changed_run_id, updated_at`
+	employee_id, usage_location, preferred_language, created_date_time`
+
+const dirUserColumns = `id, ` + dirUserAttributes + `, created_at, last_changed_run_id, updated_at`
+
+// userAttributeDests are Scan destinations for dirUserAttributes: into u,
+// and the two lists as their JSON into phones and proxies.
+func userAttributeDests(u *DirUser, phones, proxies *string) []any {
+	return []any{&u.UserPrincipalName, &u.Mail, &u.DisplayName, &u.GivenName, &u.Surname, &u.JobTitle,
+		&u.Department, &u.OfficeLocation, &u.CompanyName, &u.MobilePhone, phones, proxies, &u.AccountEnabled,
+		&u.UserType, &u.EmployeeID, &u.UsageLocation, &u.PreferredLanguage, &u.CreatedDateTime}
+}
 
 func scanDirUser(row interface{ Scan(...any) error }) (DirUser, error) {
 	var u DirUser
 	var phones, proxies, created, updated string
-	err := row.Scan(&u.ID, &u.UserPrincipalName, &u.Mail, &u.DisplayName, &u.GivenName, &u.Surname, &u.JobTitle,
-		&u.Department, &u.OfficeLocation, &u.CompanyName, &u.MobilePhone, &phones, &proxies, &u.AccountEnabled,
-		&u.UserType, &u.EmployeeID, &u.UsageLocation, &u.PreferredLanguage, &u.CreatedDateTime, &created,
-		&u.LastChangedRunID, &updated)
-	if err != nil {
+	dests := append([]any{&u.ID}, userAttributeDests(&u, &phones, &proxies)...)
+	if err := row.Scan(append(dests, &created, &u.LastChangedRunID, &updated)...); err != nil {
 		return u, err
 	}
 	u.CreatedAt, u.UpdatedAt = parseTime(created), parseTime(updated)

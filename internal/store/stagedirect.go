@@ -17,10 +17,7 @@ import (
 // staged as JSON by an earlier version, a run awaiting approval across an
 // upgrade. ?1 run, ?2 connection, ?3 now.
 var directColumns = map[ObjectKind]struct{ names, values string }{
-	KindUsers: {`connection_id, id, user_principal_name, mail, display_name, given_name,
-		surname, job_title, department, office_location, company_name, mobile_phone, business_phones, proxy_addresses,
-		account_enabled, user_type, employee_id, usage_location, preferred_language, created_date_time,
-		created_at, last_changed_run_id, updated_at`,
+	KindUsers: {`connection_id, id, ` + dirUserAttributes + `, created_at, last_changed_run_id, updated_at`,
 		`?2, id, COALESCE(data->>'userPrincipalName', ''), COALESCE(data->>'mail', ''),
 		COALESCE(data->>'displayName', ''), COALESCE(data->>'givenName', ''), COALESCE(data->>'surname', ''),
 		COALESCE(data->>'jobTitle', ''), COALESCE(data->>'department', ''), COALESCE(data->>'officeLocation', ''),

@@ -267,10 +267,7 @@ func (in *stageInserter) objects(runID string, p StagedPage) error {
 		}
 		asColumns = o.User != nil
 		if asColumns {
-			var err error
-			if in.args, err = appendUserRow(in.args, runID, o.User); err != nil {
-				return err
-			}
+			in.args = appendUserRow(in.args, runID, o.User)
 		} else {
 			in.args = append(in.args, runID, o.ID, o.Removed, o.Data)
 		}

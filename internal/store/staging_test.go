@@ -309,7 +309,7 @@ func TestStagedUsersAsColumns(t *testing.T) {
 	st, runID := stagingRun(t)
 	user := func(id, name string, sent UserProperties) StagedObject {
 		u := &StagedUser{Sent: sent}
-		u.ID, u.DisplayName, u.BusinessPhones, u.ProxyAddresses = id, name, []string{}, []string{"SMTP:" + id + "@contoso.example"}
+		u.ID, u.DisplayName, u.ProxyAddresses = id, name, []string{"SMTP:" + id + "@contoso.example"}
 		u.AccountEnabled, u.CreatedDateTime = sent&SentAccountEnabled != 0, "2021-03-04T05:06:07Z"
 		return StagedObject{ID: id, User: u}
 	}
