@@ -356,6 +356,11 @@ func (s *Store) TransitiveGroups(ctx context.Context, connectionID, memberID str
 	return out, nil
 }
 
+// groupsOfMembersSQL is the direct groups of the members in JSON array ?2
+// of connection ?1.
+const groupsOfMembersSQL = `SELECT group_id, member_id FROM dir_memberships
+	WHERE connection_id = ?1 AND member_id IN (SELECT value FROM json_each(?2)) ORDER BY member_id, group_id`
+
 // groupsOfMembers lists (group, member) for the direct groups of members,
 // in a stable order so equal-length paths are chosen the same way each time.
 func (s *Store) groupsOfMembers(ctx context.Context, connectionID string, members []string) ([][2]string, error) {
@@ -363,9 +368,7 @@ func (s *Store) groupsOfMembers(ctx context.Context, connectionID string, member
 	if err != nil {
 		return nil, fmt.Errorf("encode member ids: %w", err)
 	}
-	rows, err := s.query(ctx, `SELECT group_id, member_id FROM dir_memberships
-		WHERE connection_id = ? AND member_id IN (SELECT value FROM json_each(?)) ORDER BY member_id, group_id`,
-		connectionID, string(data))
+	rows, err := s.query(ctx, groupsOfMembersSQL, connectionID, string(data))
 	if err != nil {
 		return nil, fmt.Errorf("read memberships: %w", err)
 	}

@@ -342,3 +342,34 @@ func TestStagedUsersAsColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupsByMemberUseTheirIndex: the indexes on a membership's member
+// and an address's user lead with the member (migration 0013, so that
+// building them sorts faster); every lookup by member still searches them
+// by both columns rather than reading the connection's rows.
+func TestLookupsByMemberUseTheirIndex(t *testing.T) {
+	st := openTest(t)
+	clearAddresses := ""
+	for _, a := range applyChanges {
+		if a.what == "clear changed addresses" {
+			clearAddresses = a.sql
+		}
+	}
+	plan := membershipPlan(false)
+	tests := []struct{ name, sql, want string }{
+		{"groups of members", groupsOfMembersSQL,
+			"dir_memberships USING COVERING INDEX dir_memberships_member (member_id=? AND connection_id=?)"},
+		{"memberships of deleted objects", plan[len(plan)-1],
+			"m USING INDEX dir_memberships_member (member_id=? AND connection_id=?)"},
+		{"addresses of updated users", clearAddresses,
+			"dir_user_addresses USING COVERING INDEX dir_user_addresses_user (user_id=? AND connection_id=?)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			steps := queryPlan(t, st, tt.sql)
+			if !slices.Contains(steps, "SEARCH "+tt.want) {
+				t.Errorf("plan\n%s\nwant SEARCH %s", strings.Join(steps, "\n"), tt.want)
+			}
+		})
+	}
+}
