@@ -93,3 +93,48 @@ func TestSearchDirectory(t *testing.T) {
 		t.Errorf("search for nothing found %+v", hits)
 	}
 }
+
+// TestSearchFollowsChangedAddresses: a user's proxy addresses are found by
+// what they are now. A run that updates no user leaves the addresses
+// alone; one that changes a user's addresses drops the old ones.
+func TestSearchFollowsChangedAddresses(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, emulatortest.Options{Users: 10, Groups: 2, Seed: 33})
+	ann := f.srv.CreateUser(t, map[string]any{"displayName": "Ann Moving", "userPrincipalName": "ann.moving@" + f.srv.Tenant.Domain,
+		"proxyAddresses": []string{"SMTP:ann@old.example"}})
+	f.mustSync(store.TriggerValidation)
+
+	found := func(query string) bool {
+		t.Helper()
+		hits, err := f.st.SearchDirectory(t.Context(), f.conn.ID, query, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(hits) == 1 && hits[0].ID == ann
+	}
+	steps := []struct {
+		name   string
+		change func()
+		want   map[string]bool
+	}{
+		{"first sync", func() {}, map[string]bool{"ann@old": true, "ann@new": false}},
+		{"nothing changed", func() {}, map[string]bool{"ann@old": true, "ann@new": false}},
+		{"another user changed", func() {
+			f.srv.CreateUser(t, map[string]any{"displayName": "Bea Newcomer", "userPrincipalName": "bea@" + f.srv.Tenant.Domain, "proxyAddresses": []string{"SMTP:bea@new.example"}})
+		}, map[string]bool{"ann@old": true, "ann@new": false}},
+		{"her addresses changed", func() {
+			f.srv.PatchUser(t, ann, map[string]any{"proxyAddresses": []string{"SMTP:ann@new.example"}})
+		}, map[string]bool{"ann@old": false, "ann@new": true}},
+	}
+	for i, s := range steps {
+		if i > 0 {
+			s.change()
+			f.mustSync(store.TriggerManual)
+		}
+		for query, want := range s.want {
+			if got := found(query); got != want {
+				t.Errorf("%s: search %q found Ann: %v, want %v", s.name, query, got, want)
+			}
+		}
+	}
+}

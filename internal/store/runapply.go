@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -49,8 +50,7 @@ var applyChanges = []applyStatement{
 			last_changed_run_id = excluded.last_changed_run_id, updated_at = excluded.updated_at`},
 	{"delete users", `DELETE FROM dir_users WHERE connection_id = ?2
 		AND id IN (SELECT id FROM run_user_changes WHERE run_id = ?1 AND op = 'delete')`},
-	{"clear changed addresses", `DELETE FROM dir_user_addresses WHERE connection_id = ?2
-		AND user_id IN (SELECT id FROM run_user_changes WHERE run_id = ?1 AND op = 'update')`},
+	{"clear changed addresses", clearChangedAddresses},
 	// "SMTP:ann@contoso.com" is kept as "ann@contoso.com": people search by
 	// the address, not by its protocol.
 	{"index addresses", `INSERT OR IGNORE INTO dir_user_addresses (connection_id, address, user_id)
@@ -73,6 +73,22 @@ var applyChanges = []applyStatement{
 		(SELECT group_id, member_id FROM run_membership_changes WHERE run_id = ?1 AND op = 'delete')`},
 	{"add memberships", `INSERT OR IGNORE INTO dir_memberships (connection_id, group_id, member_id, member_kind)
 		SELECT ?2, group_id, member_id, member_kind FROM run_membership_changes WHERE run_id = ?1 AND op = 'add'`},
+}
+
+// clearChangedAddresses removes the addresses of the users a run updates;
+// "index addresses" adds their new ones.
+const clearChangedAddresses = `DELETE FROM dir_user_addresses WHERE connection_id = ?2
+	AND user_id IN (SELECT id FROM run_user_changes WHERE run_id = ?1 AND op = 'update')`
+
+// applyChangesFor is applyChanges for a plan with counts c. A plan that
+// updates no user has no addresses to clear, and during a first sync,
+// with the address table's index dropped, looking for them read every
+// address.
+func applyChangesFor(c ChangeCounts) []applyStatement {
+	if c.UsersUpdated > 0 {
+		return applyChanges
+	}
+	return slices.DeleteFunc(slices.Clone(applyChanges), func(a applyStatement) bool { return a.sql == clearChangedAddresses })
 }
 
 // applyBookkeeping keeps the delta links and the directory's counts, after
@@ -239,7 +255,7 @@ func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, er
 	if err := execApply(ctx, tx, runID, connID, now, fromStaging); err != nil {
 		return counts, err
 	}
-	if err := execApply(ctx, tx, runID, connID, now, applyChanges); err != nil {
+	if err := execApply(ctx, tx, runID, connID, now, applyChangesFor(counts)); err != nil {
 		return counts, err
 	}
 	if direct {

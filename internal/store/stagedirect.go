@@ -46,7 +46,7 @@ func soleStagedObjects(kind ObjectKind) string {
 		inJSON = " AND sent IS NULL" // the others are columns: applyDirectUserRows
 	}
 	return `SELECT run_id, id, data FROM ` + kind.stageTable() + ` s
-		WHERE run_id = ?1 AND removed = 0` + inJSON + ` AND ` + fmt.Sprintf(soleStagedEntry, kind.stageTable())
+		WHERE run_id = ?1 AND removed = 0` + inJSON + ` AND id NOT IN (` + repeatedStaged(kind.stageTable()) + `)`
 }
 
 // PlanDirectAdds is, for a full fetch into an empty directory (a first
@@ -61,8 +61,8 @@ func (s *Store) PlanDirectAdds(ctx context.Context, runID string, kind ObjectKin
 	if kind == KindGroups {
 		column = "direct_groups"
 	}
-	_, err := s.Writer.ExecContext(ctx, `UPDATE stage_runs SET `+column+` = (SELECT COUNT(*) FROM `+kind.stageTable()+` s
-		WHERE run_id = ?1 AND removed = 0 AND `+fmt.Sprintf(soleStagedEntry, kind.stageTable())+`) WHERE run_id = ?1`, runID)
+	_, err := s.Writer.ExecContext(ctx, `UPDATE stage_runs SET `+column+` = (SELECT COUNT(*) FROM (SELECT 1 FROM `+
+		kind.stageTable()+` WHERE run_id = ?1 GROUP BY id HAVING COUNT(*) = 1 AND MAX(removed) = 0)) WHERE run_id = ?1`, runID)
 	if err != nil {
 		return fmt.Errorf("count %s staged once: %w", kind, err)
 	}

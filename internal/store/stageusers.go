@@ -111,4 +111,4 @@ func scanStagedUser(r interface{ Scan(...any) error }, seq *int64, obj *StagedOb
 // connection ?2's empty directory: the columns are the user. ?3 is now.
 var applyDirectUserRows = `INSERT INTO dir_users (connection_id, id, ` + dirUserAttributes + `, created_at, last_changed_run_id, updated_at)
 	SELECT ?2, id, ` + dirUserAttributes + `, ?3, ?1, ?3 FROM stage_users s
-	WHERE run_id = ?1 AND removed = 0 AND sent IS NOT NULL AND ` + fmt.Sprintf(soleStagedEntry, "stage_users")
+	WHERE run_id = ?1 AND removed = 0 AND sent IS NOT NULL AND id NOT IN (` + repeatedStaged("stage_users") + `)`
