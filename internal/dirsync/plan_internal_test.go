@@ -81,6 +81,7 @@ func directAddsMatchTheFold(t *testing.T, asColumns bool) {
 		`{"id":"g4","groupTypes":[],"mailEnabled":false,"securityEnabled":true}`,
 		`{"id":"g5","displayName":"Split","mailEnabled":true}`,
 		`{"id":"g5"}`,
+		`{"id":"g6","@removed":{"reason":"deleted"}}`,
 	}
 	var pages []store.StagedPage
 	page := store.StagedPage{Kind: store.KindUsers}
@@ -111,7 +112,7 @@ func directAddsMatchTheFold(t *testing.T, asColumns bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		page.Objects = append(page.Objects, store.StagedObject{ID: g.ID, Data: data})
+		page.Objects = append(page.Objects, store.StagedObject{ID: g.ID, Removed: g.Removed != nil, Data: data})
 	}
 	pages = append(pages, page)
 	if err := st.StagePages(ctx, runID, pages, store.RunStats{Pages: 2}); err != nil {
