@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -99,15 +100,39 @@ var applyBookkeeping = []applyStatement{
 		ON CONFLICT (connection_id) DO UPDATE SET users_delta_link = excluded.users_delta_link,
 			groups_delta_link = excluded.groups_delta_link, renewed_at = excluded.renewed_at,
 			full_sync_at = COALESCE(excluded.full_sync_at, dir_delta_state.full_sync_at)`},
-	{"count directory", `INSERT INTO dir_counts (connection_id, users, groups, memberships, counted_at) VALUES (?2,
-		(SELECT COUNT(*) FROM dir_users WHERE connection_id = ?2),
-		(SELECT COUNT(*) FROM dir_groups WHERE connection_id = ?2),
-		(SELECT COUNT(*) FROM dir_memberships WHERE connection_id = ?2), ?3)
-		ON CONFLICT (connection_id) DO UPDATE SET users = excluded.users, groups = excluded.groups,
-			memberships = excluded.memberships, counted_at = excluded.counted_at`},
+	{"count directory", keepCounts(`(SELECT COUNT(*) FROM dir_users WHERE connection_id = ?2)`,
+		`(SELECT COUNT(*) FROM dir_groups WHERE connection_id = ?2)`,
+		`(SELECT COUNT(*) FROM dir_memberships WHERE connection_id = ?2)`)},
 	{"show counts", `UPDATE connections SET
 		user_count = (SELECT users FROM dir_counts WHERE connection_id = ?2),
 		group_count = (SELECT groups FROM dir_counts WHERE connection_id = ?2) WHERE id = ?2`},
+}
+
+// keepCounts keeps the directory's counts of connection ?2 (at ?3) as
+// the SQL expressions given.
+func keepCounts(users, groups, memberships string) string {
+	return `INSERT INTO dir_counts (connection_id, users, groups, memberships, counted_at)
+		VALUES (?2, ` + users + `, ` + groups + `, ` + memberships + `, ?3)
+		ON CONFLICT (connection_id) DO UPDATE SET users = excluded.users, groups = excluded.groups,
+			memberships = excluded.memberships, counted_at = excluded.counted_at`
+}
+
+// bookkeepingFor is applyBookkeeping for a run with counts c. A first sync
+// (direct) filled a directory that was empty (applyRunTx checks it) and
+// only added to it, so it holds what the plan counted: counting a million
+// memberships again took a tenth of a second.
+func bookkeepingFor(direct bool, c ChangeCounts) []applyStatement {
+	if !direct {
+		return applyBookkeeping
+	}
+	statements := slices.Clone(applyBookkeeping)
+	for i, st := range statements {
+		if st.what == "count directory" {
+			statements[i].sql = keepCounts(strconv.Itoa(c.UsersAdded), strconv.Itoa(c.GroupsAdded),
+				strconv.Itoa(c.MembershipsAdded))
+		}
+	}
+	return statements
 }
 
 // ApplyRun applies a run's plan, its delta links and its record in one
@@ -266,7 +291,7 @@ func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, er
 			return counts, fmt.Errorf("apply run %s: %w", runID, err)
 		}
 	}
-	if err := execApply(ctx, tx, runID, connID, now, applyBookkeeping); err != nil {
+	if err := execApply(ctx, tx, runID, connID, now, bookkeepingFor(direct, counts)); err != nil {
 		return counts, err
 	}
 	return counts, discardStagingTx(ctx, tx, runID)
