@@ -342,7 +342,13 @@ func repeatedStaged(table string) string {
 func (s *Store) EachStaged(ctx context.Context, runID string, kind ObjectKind, repeatedOnly bool, fn func(StagedObject) error) error {
 	filter := ""
 	if repeatedOnly {
-		filter = ` AND id IN (` + repeatedStaged(kind.stageTable()) + `)`
+		// The repeated ids from the chunk's first on, at most a chunk's
+		// worth: the GROUP BY walks the index in id order and stops
+		// there, so the chunks together read it once, however many
+		// objects repeat (a first sync's large groups come on page after
+		// page).
+		filter = ` AND id IN (SELECT id FROM ` + kind.stageTable() + ` WHERE run_id = ?1 AND id >= ?2
+			GROUP BY id HAVING COUNT(*) > 1 ORDER BY id LIMIT ?4)`
 	}
 	// A user staged as columns has no JSON: json('') would fail, so the
 	// users' query reads data only for entries without columns.

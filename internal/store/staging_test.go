@@ -389,3 +389,47 @@ func TestStagedOnceIsOnePass(t *testing.T) {
 		t.Errorf("users as JSON: plan\n%s\nwant them found by their index", strings.Join(plan, "\n"))
 	}
 }
+
+// TestEachStagedRepeatedOnlyAcrossChunks: with repeatedOnly, EachStaged
+// hands over every entry of the objects staged more than once, in id and
+// arrival order, and none of the others, over more entries than one
+// chunk reads and with a chunk ending inside an object's entries.
+func TestEachStagedRepeatedOnlyAcrossChunks(t *testing.T) {
+	st, runID := stagingRun(t)
+	const repeated, single = stagedChunk + 150, 300
+	var page StagedPage
+	page.Kind = KindGroups
+	var want []string
+	for i := range repeated + single {
+		id := fmt.Sprintf("g%05d", i)
+		page.Objects = append(page.Objects, StagedObject{ID: id, Data: []byte(`{"displayName":"first"}`)})
+		if i < repeated {
+			want = append(want, id+" first", id+" second", id+" third")
+		}
+	}
+	// Three entries each, so that a chunk (500 entries) ends inside an
+	// object's.
+	for _, name := range []string{"second", "third"} {
+		for i := range repeated {
+			page.Objects = append(page.Objects, StagedObject{ID: fmt.Sprintf("g%05d", i), Data: []byte(`{"displayName":"` + name + `"}`)})
+		}
+	}
+	if err := st.StagePages(t.Context(), runID, []StagedPage{page}, RunStats{Pages: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := st.EachStaged(t.Context(), runID, KindGroups, true, func(o StagedObject) error {
+		var g struct{ DisplayName string }
+		if err := json.Unmarshal(o.Data, &g); err != nil {
+			return err
+		}
+		got = append(got, o.ID+" "+g.DisplayName)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %d entries (first %q), want %d (first %q)", len(got), got[:min(3, len(got))], len(want), want[:3])
+	}
+}
