@@ -92,21 +92,17 @@ func applyChangesFor(c ChangeCounts) []applyStatement {
 	return slices.DeleteFunc(slices.Clone(applyChanges), func(a applyStatement) bool { return a.sql == clearChangedAddresses })
 }
 
-// applyBookkeeping keeps the delta links and the directory's counts, after
-// the directory has changed.
-var applyBookkeeping = []applyStatement{
-	{"keep delta links", `INSERT INTO dir_delta_state (connection_id, users_delta_link, groups_delta_link, renewed_at, full_sync_at)
-		SELECT ?2, users_delta_link, groups_delta_link, ?3, CASE WHEN full_sync THEN ?3 END FROM stage_runs WHERE run_id = ?1
-		ON CONFLICT (connection_id) DO UPDATE SET users_delta_link = excluded.users_delta_link,
-			groups_delta_link = excluded.groups_delta_link, renewed_at = excluded.renewed_at,
-			full_sync_at = COALESCE(excluded.full_sync_at, dir_delta_state.full_sync_at)`},
-	{"count directory", keepCounts(`(SELECT COUNT(*) FROM dir_users WHERE connection_id = ?2)`,
-		`(SELECT COUNT(*) FROM dir_groups WHERE connection_id = ?2)`,
-		`(SELECT COUNT(*) FROM dir_memberships WHERE connection_id = ?2)`)},
-	{"show counts", `UPDATE connections SET
-		user_count = (SELECT users FROM dir_counts WHERE connection_id = ?2),
-		group_count = (SELECT groups FROM dir_counts WHERE connection_id = ?2) WHERE id = ?2`},
-}
+// keepDeltaLinks keeps run ?1's delta links for connection ?2 (at ?3).
+const keepDeltaLinks = `INSERT INTO dir_delta_state (connection_id, users_delta_link, groups_delta_link, renewed_at, full_sync_at)
+	SELECT ?2, users_delta_link, groups_delta_link, ?3, CASE WHEN full_sync THEN ?3 END FROM stage_runs WHERE run_id = ?1
+	ON CONFLICT (connection_id) DO UPDATE SET users_delta_link = excluded.users_delta_link,
+		groups_delta_link = excluded.groups_delta_link, renewed_at = excluded.renewed_at,
+		full_sync_at = COALESCE(excluded.full_sync_at, dir_delta_state.full_sync_at)`
+
+// countDirectory counts connection ?2's directory into dir_counts.
+var countDirectory = keepCounts(`(SELECT COUNT(*) FROM dir_users WHERE connection_id = ?2)`,
+	`(SELECT COUNT(*) FROM dir_groups WHERE connection_id = ?2)`,
+	`(SELECT COUNT(*) FROM dir_memberships WHERE connection_id = ?2)`)
 
 // keepCounts keeps the directory's counts of connection ?2 (at ?3) as
 // the SQL expressions given.
@@ -117,22 +113,23 @@ func keepCounts(users, groups, memberships string) string {
 			memberships = excluded.memberships, counted_at = excluded.counted_at`
 }
 
-// bookkeepingFor is applyBookkeeping for a run with counts c. A first sync
+// applyBookkeeping keeps the delta links and the directory's counts of a
+// run with counts c, after the directory has changed. A first sync
 // (direct) filled a directory that was empty (applyRunTx checks it) and
 // only added to it, so it holds what the plan counted: counting a million
 // memberships again took a tenth of a second.
-func bookkeepingFor(direct bool, c ChangeCounts) []applyStatement {
-	if !direct {
-		return applyBookkeeping
+func applyBookkeeping(direct bool, c ChangeCounts) []applyStatement {
+	count := countDirectory
+	if direct {
+		count = keepCounts(strconv.Itoa(c.UsersAdded), strconv.Itoa(c.GroupsAdded), strconv.Itoa(c.MembershipsAdded))
 	}
-	statements := slices.Clone(applyBookkeeping)
-	for i, st := range statements {
-		if st.what == "count directory" {
-			statements[i].sql = keepCounts(strconv.Itoa(c.UsersAdded), strconv.Itoa(c.GroupsAdded),
-				strconv.Itoa(c.MembershipsAdded))
-		}
+	return []applyStatement{
+		{"keep delta links", keepDeltaLinks},
+		{"count directory", count},
+		{"show counts", `UPDATE connections SET
+			user_count = (SELECT users FROM dir_counts WHERE connection_id = ?2),
+			group_count = (SELECT groups FROM dir_counts WHERE connection_id = ?2) WHERE id = ?2`},
 	}
-	return statements
 }
 
 // ApplyRun applies a run's plan, its delta links and its record in one
@@ -291,7 +288,7 @@ func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, er
 			return counts, fmt.Errorf("apply run %s: %w", runID, err)
 		}
 	}
-	if err := execApply(ctx, tx, runID, connID, now, bookkeepingFor(direct, counts)); err != nil {
+	if err := execApply(ctx, tx, runID, connID, now, applyBookkeeping(direct, counts)); err != nil {
 		return counts, err
 	}
 	return counts, discardStagingTx(ctx, tx, runID)
