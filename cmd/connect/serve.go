@@ -34,6 +34,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		return fmt.Errorf("serve: unexpected arguments %q", rest)
 	}
 	log := newLogger(cfg.LogFormat, stderr)
+	// The store logs through slog's default logger (rebuilding an old
+	// database at open, a background checkpoint that failed): in serve its
+	// lines take the configured format and destination like every other.
+	prev := slog.Default()
+	slog.SetDefault(log)
+	defer slog.SetDefault(prev)
 	gc := gctuning.Apply(getenv)
 	log.Info("garbage collector", "gogc", gc.GOGC, "memory_limit_mib", gc.MemoryLimit>>20)
 

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -21,6 +25,19 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 	}
 	t.Fatalf("gave up waiting: %s", what)
+}
+
+// waitHealthy waits until serve at addr answers /healthz.
+func waitHealthy(t *testing.T, addr string) {
+	t.Helper()
+	eventually(t, "serve answers /healthz", func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 }
 
 // Stopping serve (the context main cancels on SIGTERM) lets a request in
@@ -37,14 +54,7 @@ func TestServeFinishesRequestsInFlightOnStop(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, io.Discard)
 	}()
-	eventually(t, "serve answers /healthz", func() bool {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	waitHealthy(t, addr)
 
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -94,4 +104,54 @@ func TestServeFinishesRequestsInFlightOnStop(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("serve after the stop: %v", err)
 	}
+}
+
+// Lines the store logs while serve runs come out in serve's format: here
+// the one-time rebuild of a database made with 4 KB pages, as JSON.
+func TestServeLogsTheStoreInItsFormat(t *testing.T) {
+	addr := "127.0.0.1:" + freePort(t)
+	dir := t.TempDir()
+	old, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "connect.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Exec(`PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE kept (n INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	env := map[string]string{"CONNECT_DATA_DIR": dir, "CONNECT_ADDR": addr, "CONNECT_LOG_FORMAT": "json"}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var stderr lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &stderr)
+	}()
+	waitHealthy(t, addr)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	want := `"msg":"rebuilt the database with larger pages, once"`
+	if !strings.Contains(stderr.String(), want) {
+		t.Fatalf("serve's log has no JSON line %s:\n%s", want, stderr.String())
+	}
+}
+
+// lockedBuffer is an io.Writer that goroutines may share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

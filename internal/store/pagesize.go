@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -51,13 +52,31 @@ func usePageSize(ctx context.Context, path string) error {
 		}
 		return nil
 	}
-	slog.Info("rebuilding the database with larger pages, once", "path", path, "page_size", size, "new_page_size", pageSize, "pages", pages)
-	_, err = db.ExecContext(ctx, `PRAGMA journal_mode = DELETE; `+set+`; VACUUM`)
-	if _, werr := db.ExecContext(ctx, `PRAGMA journal_mode = WAL`); werr != nil && err == nil {
-		err = werr
-	}
-	if err != nil {
+	if err := rebuildWithPageSize(ctx, db, set); err != nil {
 		slog.Warn("the database keeps its page size", "path", path, "page_size", size, "err", err)
+		return nil
 	}
+	slog.Info("rebuilt the database with larger pages, once", "path", path, "page_size", size, "new_page_size", pageSize, "pages", pages)
 	return nil
+}
+
+// rebuildWithPageSize runs set (a page_size pragma) and VACUUM on db, which
+// must leave WAL for them. Another process reading the database refuses
+// that at once (SQLITE_BUSY), and nothing is rebuilt.
+func rebuildWithPageSize(ctx context.Context, db *sql.DB, set string) error {
+	var mode string
+	if err := db.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode); err != nil {
+		return fmt.Errorf("leave WAL: %w", err)
+	}
+	if mode != "delete" {
+		return fmt.Errorf("leave WAL: the journal stays %q", mode)
+	}
+	_, err := db.ExecContext(ctx, set+`; VACUUM`)
+	if err != nil {
+		err = fmt.Errorf("rebuild: %w", err)
+	}
+	if _, werr := db.ExecContext(ctx, `PRAGMA journal_mode = WAL`); werr != nil {
+		err = errors.Join(err, fmt.Errorf("return to WAL: %w", werr))
+	}
+	return err
 }
