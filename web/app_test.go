@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -11,7 +10,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 	"github.com/connect/connect/internal/graph"
 	"github.com/connect/connect/internal/secrets"
 	"github.com/connect/connect/internal/store"
+	"github.com/connect/connect/internal/testutil"
 	"github.com/connect/connect/internal/validation"
 	"github.com/connect/connect/internal/worker"
 )
@@ -32,27 +31,10 @@ type testApp struct {
 	t      *testing.T
 	store  *store.Store
 	server *httptest.Server
-	logs   *syncBuffer
+	logs   *testutil.SyncBuffer
 	emu    *emulatortest.Server
 	dbPath string
 	sealer *secrets.Sealer
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 const testPassword = "correct horse battery"
@@ -92,7 +74,7 @@ func newTestApp(t *testing.T, opts ...appOption) *testApp {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	sealer, err := secrets.LoadOrCreateKey(filepath.Join(t.TempDir(), "master.key"))
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"database/sql"
 	"io"
@@ -11,9 +10,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/connect/connect/internal/testutil"
 )
 
 // eventually polls cond; the bound is a safety net, not a timing assertion.
@@ -122,7 +122,7 @@ func TestServeLogsTheStoreInItsFormat(t *testing.T) {
 	env := map[string]string{"CONNECT_DATA_DIR": dir, "CONNECT_ADDR": addr, "CONNECT_LOG_FORMAT": "json"}
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	var stderr lockedBuffer
+	var stderr testutil.SyncBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &stderr)
@@ -136,22 +136,4 @@ func TestServeLogsTheStoreInItsFormat(t *testing.T) {
 	if !strings.Contains(stderr.String(), want) {
 		t.Fatalf("serve's log has no JSON line %s:\n%s", want, stderr.String())
 	}
-}
-
-// lockedBuffer is an io.Writer that goroutines may share.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -57,8 +57,8 @@ func newMemberList(entries []StagedMember) memberList {
 	slices.SortFunc(order, func(a, b int32) int {
 		return cmp.Or(strings.Compare(entries[a].MemberID, entries[b].MemberID), cmp.Compare(a, b))
 	})
-	l := memberList{groupID: entries[0].GroupID, users: make([]byte, 1, 2+len(entries)*39), groups: []byte{'['}, removed: []byte{'['}}
-	l.users[0] = '['
+	l := memberList{groupID: entries[0].GroupID, users: append(make([]byte, 0, 2+len(entries)*39), '['),
+		groups: []byte{'['}, removed: []byte{'['}}
 	for i, at := range order {
 		m := entries[at]
 		if i+1 < len(order) && entries[order[i+1]].MemberID == m.MemberID {
