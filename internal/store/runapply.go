@@ -196,12 +196,14 @@ func dropIndexesWhileEmpty(ctx context.Context, tx *sql.Tx) (func() error, error
 		}
 	}
 	return func() error {
-		for _, q := range create {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("create index again (%s): %w", q, err)
+		return withParallelSorts(ctx, tx, func() error {
+			for _, q := range create {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("create index again (%s): %w", q, err)
+				}
 			}
-		}
-		return nil
+			return nil
+		})
 	}, nil
 }
 
@@ -268,14 +270,20 @@ func applyRunTx(ctx context.Context, tx *sql.Tx, runID string) (ChangeCounts, er
 	var fromStaging []applyStatement
 	if direct && directUsers {
 		fromStaging = append(fromStaging, applyStatement{"add users from staging", applyDirectUserRows},
-			applyStatement{"add users staged as JSON", applyDirectObjects(KindUsers)},
-			applyStatement{"index their addresses", indexAllAddresses})
+			applyStatement{"add users staged as JSON", applyDirectObjects(KindUsers)})
 	}
 	if direct && directGroups {
 		fromStaging = append(fromStaging, applyStatement{"add groups from staging", applyDirectObjects(KindGroups)})
 	}
 	if err := execApply(ctx, tx, runID, connID, now, fromStaging); err != nil {
 		return counts, err
+	}
+	if direct && directUsers {
+		// Inserted in key order: a sort of every address.
+		index := []applyStatement{{"index their addresses", indexAllAddresses}}
+		if err := withParallelSorts(ctx, tx, func() error { return execApply(ctx, tx, runID, connID, now, index) }); err != nil {
+			return counts, err
+		}
 	}
 	if err := execApply(ctx, tx, runID, connID, now, applyChangesFor(counts)); err != nil {
 		return counts, err

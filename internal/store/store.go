@@ -38,6 +38,10 @@ type Store struct {
 	background sync.WaitGroup
 }
 
+// writerCacheSize is the writer's page cache, 32 MB (in KiB, negative as
+// SQLite's cache_size takes it).
+const writerCacheSize = "-32768"
+
 // dsn puts the pragmas in the connection string so every pooled connection
 // gets them; busy_timeout comes first so the others can wait for a lock.
 func dsn(path string, readOnly bool) string {
@@ -53,7 +57,7 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "cache_size(-4096)") // 4 MB per reader: pages read few rows
 	} else {
 		q.Set("_txlock", "immediate")
-		q.Add("_pragma", "cache_size(-32768)") // 32 MB for the one writer
+		q.Add("_pragma", "cache_size("+writerCacheSize+")")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
