@@ -17,11 +17,11 @@ import (
 //
 // With helper threads (PRAGMA threads) SQLite sorts chunks on them while
 // it reads the next one; with smaller chunks the helpers get to work
-// sooner. At 100,000
-// users on two cores (BenchmarkFirstSync100k, alternated) the apply took
-// 2.65–2.72 s with two helpers and 4 MB chunks, 2.5–3.5 s with one helper,
-// and 3.6–3.9 s as before; larger chunks gained less, and helpers with
-// 32 MB chunks gained nothing and added 65 MB of memory (docs/benchmarks.md).
+// sooner. At 100,000 users on two cores (BenchmarkFirstSync100k,
+// alternated) the apply took 2.65–2.72 s with two helpers and 4 MB
+// chunks, 2.5–3.5 s with one helper, and 3.6–3.9 s as before; larger
+// chunks gained less, and helpers with 32 MB chunks gained nothing and
+// added 65 MB of memory (docs/benchmarks.md).
 const (
 	sortHelpers   = 2
 	sortChunkSize = "-4096" // KiB, as cache_size takes it

@@ -195,6 +195,9 @@ func dropIndexesWhileEmpty(ctx context.Context, tx *sql.Tx) (func() error, error
 			create = append(create, ix[1])
 		}
 	}
+	if len(create) == 0 {
+		return func() error { return nil }, nil
+	}
 	return func() error {
 		return withParallelSorts(ctx, tx, func() error {
 			for _, q := range create {
