@@ -32,6 +32,9 @@ const (
 	phaseApplying = "applying"
 )
 
+// pageDelayMS is how much the emulator slows each Graph answer.
+const pageDelayMS = 5
+
 // runPhase is what the poller saw of the newest run of a connection.
 type runPhase struct {
 	ID, State      string
@@ -58,7 +61,7 @@ func TestCrashDuringSyncLosesNothing(t *testing.T) {
 	emu := emulatortest.Start(t, emulatortest.Options{Users: 3000, Groups: 300, Seed: 11, ThrottleUnits: -1})
 	// Slow Graph down a little so each fetch lasts long enough to be killed
 	// at a chosen page.
-	emu.SetFault(t, emulatortest.Fault{DelayMS: 5})
+	emu.SetFault(t, emulatortest.Fault{DelayMS: pageDelayMS})
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(caFile, emu.CAPEM, 0o600); err != nil {
 		t.Fatal(err)
@@ -77,6 +80,12 @@ func TestCrashDuringSyncLosesNothing(t *testing.T) {
 		name  string
 		phase string
 		when  func(runPhase) bool
+		// slowPagesMS, when set, is Graph's delay per page while the test
+		// waits for this point: a point near the end of a fetch is open
+		// for the last few pages only, which at pageDelayMS a poller
+		// starved by the other test packages (go test ./... on two cores)
+		// once missed altogether.
+		slowPagesMS int
 	}
 	// Two rounds: the first sync of the tenant (everything is added: the
 	// longest apply), then, after the tenant changed, a full resync whose
@@ -85,13 +94,13 @@ func TestCrashDuringSyncLosesNothing(t *testing.T) {
 	// Within a round each kill hits the run the restart queued again.
 	rounds := [][]killPoint{
 		{
-			{"early in the first sync's fetch", phaseFetching, func(r runPhase) bool { return r.Pages >= 3 }},
-			{"in the first sync's apply", phaseApplying, func(runPhase) bool { return true }},
+			{"early in the first sync's fetch", phaseFetching, func(r runPhase) bool { return r.Pages >= 3 }, 0},
+			{"in the first sync's apply", phaseApplying, func(runPhase) bool { return true }, 0},
 		},
 		{
-			{"late in a full resync's fetch", phaseFetching, func(r runPhase) bool { return r.Objects >= 2500 }},
-			{"in the full resync's diff", phaseDiffing, func(r runPhase) bool { return r.Planning }},
-			{"in the full resync's apply", phaseApplying, func(runPhase) bool { return true }},
+			{"late in a full resync's fetch", phaseFetching, func(r runPhase) bool { return r.Objects >= 2500 }, 40},
+			{"in the full resync's diff", phaseDiffing, func(r runPhase) bool { return r.Planning }, 0},
+			{"in the full resync's apply", phaseApplying, func(runPhase) bool { return true }, 0},
 		},
 	}
 	kills, interrupted := 0, 0
@@ -103,8 +112,14 @@ func TestCrashDuringSyncLosesNothing(t *testing.T) {
 			c.queueFull(connID)
 		}
 		for _, k := range points {
+			if k.slowPagesMS > 0 {
+				emu.SetFault(t, emulatortest.Fault{DelayMS: k.slowPagesMS})
+			}
 			run := c.waitPhase(connID, k.phase, k.when)
 			c.kill()
+			if k.slowPagesMS > 0 {
+				emu.SetFault(t, emulatortest.Fault{DelayMS: pageDelayMS})
+			}
 			kills++
 			c.checkIntegrity()
 			after := c.snapshot(connID)
@@ -327,8 +342,9 @@ func (c *crashApp) waitPhase(connID, phase string, when func(runPhase) bool) run
 	c.t.Helper()
 	db := c.readOnly()
 	defer db.Close()
+	var r runPhase
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); {
-		var r runPhase
+		r = runPhase{}
 		var fetched, found bool
 		err := db.QueryRow(phaseQuery, connID).Scan(&r.ID, &r.State, &r.Pages, &r.Objects, &r.Planning, &fetched, &found)
 		switch {
@@ -355,7 +371,8 @@ func (c *crashApp) waitPhase(connID, phase string, when func(runPhase) bool) run
 		}
 		time.Sleep(wait)
 	}
-	c.t.Fatalf("no run reached the kill point while %s", phase)
+	c.t.Fatalf("no run reached the kill point while %s; last seen: run %s %s in phase %q, %d pages, %d objects",
+		phase, r.ID, r.State, r.Phase, r.Pages, r.Objects)
 	return runPhase{}
 }
 
